@@ -1,0 +1,1 @@
+"""Gapsight's core: ingestion, storage, statistics and figures (never imports streamlit)."""

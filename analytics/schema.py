@@ -1,0 +1,64 @@
+"""The canonical schema every dataset is mapped to (DESIGN §4), in one place."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CanonicalField:
+    """One canonical column: its name, storage type, meaning and the names it often goes by."""
+
+    name: str
+    dtype: str  # "string", "float", "datetime"
+    description: str
+    synonyms: tuple[str, ...] = ()
+
+
+CANONICAL_FIELDS: tuple[CanonicalField, ...] = (
+    CanonicalField("record_id", "string", "unique id of the interaction (generated if absent)",
+                   ("id", "record_id", "review_id", "ticket_id", "tweet_id", "message_id", "interaction_id",
+                    "response_id", "case_id", "chat_id", "编号", "id号")),
+    CanonicalField("text", "string", "what the customer wrote or said",
+                   ("text", "review_text", "review", "comment", "comments", "body", "content", "message",
+                    "feedback", "verbatim", "description_text", "transcript", "reviewtext", "review_body",
+                    "内容", "评论", "评价内容", "留言")),
+    CanonicalField("rating", "float", "rating on any scale, normalised to 0–1 (original kept in rating_raw)",
+                   ("rating", "stars", "star_rating", "score", "overall", "satisfaction", "csat", "nps",
+                    "review_score", "rating_value", "thumbs", "评分", "星级", "打分")),
+    CanonicalField("timestamp", "datetime", "when it happened (stored as naive UTC)",
+                   ("timestamp", "date", "time", "created_at", "created", "datetime", "review_date",
+                    "submitted_at", "tweet_created", "invoicedate", "order_date", "日期", "时间")),
+    CanonicalField("customer_id", "string", "who it was (for segments)",
+                   ("customer_id", "customer", "user_id", "userid", "author_id", "client_id", "customerid",
+                    "account_id", "客户", "用户")),
+    CanonicalField("product", "string", "what it was about",
+                   ("product", "product_id", "productid", "product_name", "sku", "item_name", "asin",
+                    "stockcode", "商品", "产品")),
+    CanonicalField("category", "string", "product category, brand or business line",
+                   ("category", "product_category", "department", "brand", "airline", "line_of_business",
+                    "segment_name", "类别", "品类")),
+    CanonicalField("channel", "string", "where it came in (review, email, chat, phone, social …)",
+                   ("channel", "source", "medium", "platform", "touchpoint", "渠道")),
+    CanonicalField("expected", "float", "explicit expectation score, normalised to 0–1 (original in expected_raw)",
+                   ("expected", "expectation", "expected_score", "expected_rating", "promised", "预期")),
+    CanonicalField("amount", "float", "money value of the order or interaction",
+                   ("amount", "price", "revenue", "total", "order_value", "value", "spend", "unitprice",
+                    "金额")),
+    CanonicalField("order_id", "string", "order or basket the interaction belongs to",
+                   ("order_id", "order", "invoice", "invoiceno", "invoice_no", "basket_id", "transaction_id",
+                    "订单")),
+    CanonicalField("item", "string", "one item of the order (order-line data) or a list of items separated by ';'",
+                   ("item", "items", "item_description", "line_item", "description", "basket", "products")),
+)
+
+CANONICAL_NAMES: tuple[str, ...] = tuple(f.name for f in CANONICAL_FIELDS)
+FIELDS_BY_NAME: dict[str, CanonicalField] = {f.name: f for f in CANONICAL_FIELDS}
+
+# Columns the store keeps for every dataset, in this order. `_row` is the 1-based data row in the
+# source file, so every accepted or rejected row can be traced back to its line.
+STORED_COLUMNS: tuple[str, ...] = (
+    "_row", "record_id", "text", "rating", "rating_raw", "timestamp", "customer_id", "product",
+    "category", "channel", "expected", "expected_raw", "amount", "order_id", "item",
+)
+
+ITEM_SEPARATOR = ";"

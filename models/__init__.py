@@ -1,0 +1,1 @@
+"""Gapsight's transformer and lexicon models (never imports streamlit)."""

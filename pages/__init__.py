@@ -1,0 +1,1 @@
+"""Gapsight's pages (thin Streamlit views) and the glue they share."""

@@ -1,0 +1,69 @@
+"""Shared fixtures: a private store per test, the real data folder, the demo dataset once per run."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED_DATA = PROJECT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real public data sets; tests using them skip when the folder is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data folder {SHARED_DATA} is absent (it sits beside the project only on dev machines)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A private, empty GAPSIGHT_HOME for one test."""
+    path = tmp_path / "gapsight-home"
+    monkeypatch.setenv("GAPSIGHT_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def store(home):
+    """An empty store in the test's private home."""
+    from analytics.store import Store
+
+    opened = Store.open_default()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def demo_home_template(tmp_path_factory) -> Path:
+    """A home with the demo dataset imported, built once per test run and copied by tests."""
+    from analytics.sample import seed_demo_once
+    from analytics.store import DB_FILENAME, Store
+
+    path = tmp_path_factory.mktemp("demo-home")
+    previous = os.environ.get("GAPSIGHT_HOME")
+    os.environ["GAPSIGHT_HOME"] = str(path)
+    try:
+        template = Store(path / DB_FILENAME)
+        seed_demo_once(template)
+        template.close()
+    finally:
+        if previous is None:
+            os.environ.pop("GAPSIGHT_HOME", None)
+        else:
+            os.environ["GAPSIGHT_HOME"] = previous
+    return path
+
+
+@pytest.fixture
+def demo_home(demo_home_template, tmp_path, monkeypatch) -> Path:
+    """A private copy of the demo home for one test (tests may change it freely)."""
+    path = tmp_path / "demo-home"
+    shutil.copytree(demo_home_template, path)
+    monkeypatch.setenv("GAPSIGHT_HOME", str(path))
+    return path
