@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,13 @@ from analytics.schema import STORED_COLUMNS
 
 DEFAULT_HOME = Path(__file__).resolve().parent.parent / "data" / ".gapsight"
 DB_FILENAME = "gapsight.duckdb"
+# DuckDB caches pages up to its memory limit (80 % of RAM by default); a modest limit makes it
+# spill big imports to disk instead, so a 300 MB file imports in well under 2 GB.
+MEMORY_LIMIT = os.environ.get("GAPSIGHT_DUCKDB_MEMORY", "768MB")
+
+# Tables a re-map builds beside the live ones before swapping them in.
+STAGING_SUFFIX = "_next"
+_DATASET_TABLE = re.compile(r"^(raw|rows|rejects)_(ds[0-9a-f]{10})(_next)?$")
 
 _STORED_SQL_TYPES = {
     "_row": "BIGINT", "rating": "DOUBLE", "rating_raw": "DOUBLE", "timestamp": "TIMESTAMP",
@@ -101,7 +109,7 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = duckdb.connect(str(self.path))
+            self._conn = duckdb.connect(str(self.path), config={"memory_limit": MEMORY_LIMIT})
         except duckdb.IOException as error:
             raise ValueError(
                 f"The Gapsight store {self.path} is locked by another program ({error}). "
@@ -109,6 +117,7 @@ class Store:
             ) from error
         self._write_lock = threading.RLock()
         self._create_catalog()
+        self.drop_orphan_tables()
 
     @classmethod
     def open_default(cls) -> "Store":
@@ -129,6 +138,25 @@ class Store:
                     mapping VARCHAR, meta VARCHAR, report VARCHAR)"""
             )
             cur.execute("CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR)")
+
+    def drop_orphan_tables(self) -> list[str]:
+        """Drop tables an interrupted import or re-map left behind (no catalog row points to them).
+
+        Imports write their tables in many small transactions and publish them with one catalog
+        row, so a crash can leave tables nobody sees; this runs when the store opens, before
+        any import of this process can have started.
+        """
+        known = {row[0] for row in self.cursor().execute("SELECT id FROM datasets").fetchall()}
+        orphans = []
+        for (name,) in self.cursor().execute("SELECT table_name FROM duckdb_tables()").fetchall():
+            match = _DATASET_TABLE.match(name)
+            if match and (match.group(3) or match.group(2) not in known):
+                orphans.append(name)
+        if orphans:
+            with self.write() as cur:
+                for name in orphans:
+                    cur.execute(f"DROP TABLE IF EXISTS {quote_identifier(name)}")
+        return orphans
 
     # -- transactions -------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:

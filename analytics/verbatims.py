@@ -130,3 +130,25 @@ def search_verbatims(
     order = key.sort_values(ascending=ascending, na_position="last", kind="stable").index[: int(limit)]
     rows = _display_frame(matched.iloc[order.to_numpy()]).reset_index(drop=True)
     return VerbatimPage(rows=rows, total=total)
+
+
+def shorten_cells(frame: pd.DataFrame, *, max_chars: int = 300) -> pd.DataFrame:
+    """A copy whose long text cells end in '…' after ``max_chars`` characters, for previews.
+
+    A file can hold a 30 MB cell; a preview must not send it to the browser.
+
+    Examples
+    --------
+    >>> shorten_cells(pd.DataFrame({"t": ["abcdef", None]}), max_chars=3)["t"].tolist()
+    ['abc…', nan]
+    """
+    shortened = frame.copy()
+    for column in shortened.columns:
+        values = shortened[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            text = values.astype(object)
+            long = text.map(lambda v: isinstance(v, str) and len(v) > max_chars)
+            if long.any():
+                shortened[column] = text.where(~long, text.map(lambda v: v[:max_chars] + "…" if isinstance(v, str)
+                                                               else v))
+    return shortened

@@ -8,6 +8,7 @@ from analytics.readers import profile_file
 from analytics.sample import load_demo_dataset
 from analytics.schema import CANONICAL_FIELDS
 from analytics.store import gapsight_home
+from analytics.verbatims import shorten_cells
 from pages import shared
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "dat", "xlsx", "parquet", "jsonl", "ndjson", "json"]
@@ -53,7 +54,7 @@ def show_report(report: dict, dataset_id: str) -> None:
                f"{report.get('timestamp_format') or 'none'} · {report.get('seconds', 0)} s")
     if report["rows_rejected"]:
         rejects = store.load_rejects(dataset_id)
-        st.dataframe(rejects.head(200), hide_index=True, width="stretch")
+        st.dataframe(shorten_cells(rejects.head(200)), hide_index=True, width="stretch")
         shared.download_buttons(rejects, basename=f"gapsight-{dataset_id}-rejected", key=f"rejects_{dataset_id}")
 
 
@@ -83,7 +84,7 @@ if upload:
     st.caption(" · ".join(facts))
     for warning in profile.warnings:
         st.warning(warning, icon=":material/warning:")
-    st.dataframe(profile.preview.head(20), hide_index=True, width="stretch")
+    st.dataframe(shorten_cells(profile.preview.head(20)), hide_index=True, width="stretch")
     st.caption("Detected types: " + ", ".join(f"{c}: {t}" for c, t in profile.column_types.items()))
     with st.form("import_form"):
         st.markdown("**Map columns** (suggested automatically; change any of them)")
@@ -134,7 +135,7 @@ if active is None or active.id != info.id:
     st.button("Make active", on_click=shared.select_dataset, args=(info.id,), icon=":material/check:")
 tabs = st.tabs(["Preview", "Validation report", "Rename", "Re-map", "Delete"])
 with tabs[0]:
-    st.dataframe(store.load_raw(info.id, limit=100), hide_index=True, width="stretch")
+    st.dataframe(shorten_cells(store.load_raw(info.id, limit=100)), hide_index=True, width="stretch")
 with tabs[1]:
     show_report(info.report, info.id)
 with tabs[2], st.form("rename_form"):

@@ -1,6 +1,7 @@
-"""Overview: KPIs with deltas, satisfaction trend, rating mix, breakdowns and verbatims."""
+"""Overview: KPIs with deltas, satisfaction trend, rating mix, breakdowns and the verbatims behind them."""
 import streamlit as st
 
+from analytics.drilldown import apply_drill_down, drill_from_selection
 from analytics.figures import (
     breakdown_figure, empty_figure, rating_distribution_figure, satisfaction_trend_figure,
 )
@@ -9,6 +10,19 @@ from analytics.verbatims import search_verbatims
 from pages import shared
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 365 days": 365, "Whole selection": None}
+DRILL = shared.OVERVIEW_DRILL
+
+
+def remember_click(key: str, field: str, freq: str | None = None) -> None:
+    """Keep the last clicked bar; the verbatims below then show the rows behind it."""
+    st.session_state[DRILL] = drill_from_selection(field, st.session_state[key].selection.points, freq=freq)
+
+
+def clickable_chart(figure, *, key: str, field: str, freq: str | None = None) -> None:
+    """A plotly chart whose bars lead to their verbatims when clicked."""
+    st.plotly_chart(figure, key=key, selection_mode="points",
+                    on_select=lambda: remember_click(key, field, freq))
+
 
 store = shared.get_store()
 info = shared.require_dataset(store)
@@ -16,7 +30,7 @@ rows = shared.filtered_rows(info)
 scale = info.rating_scale or (0.0, 1.0)
 
 st.title("Overview")
-st.caption(f"{info.name} · {shared.current_filters().describe() or 'all rows'} · {len(rows):,} interactions")
+st.caption(f"{info.name} · {shared.current_filters().describe()} · {len(rows):,} interactions")
 if rows.empty:
     st.warning("No interaction matches the filters. Widen the date range or clear the filters in the sidebar.")
     st.stop()
@@ -29,26 +43,36 @@ for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     color = {"higher": "normal", "lower": "inverse"}.get(kpi.better, "off")
     column.metric(kpi.label, value, delta, delta_color=color, help=kpi.help, border=True)
 
-freq = st.segmented_control("Trend by", ["Week", "Month"], key="overview_freq")
-trend_frame = trend(rows, freq="M" if freq == "Month" else "W")
-st.plotly_chart(satisfaction_trend_figure(trend_frame, freq="M" if freq == "Month" else "W", scale=scale)
-                if len(trend_frame) else empty_figure("No timestamps: map a date column on the Data page."),
-                key="overview_trend")
+freq = "M" if st.segmented_control("Trend by", ["Week", "Month"], key="overview_freq") == "Month" else "W"
+trend_frame = trend(rows, freq=freq)
+if len(trend_frame):
+    clickable_chart(satisfaction_trend_figure(trend_frame, freq=freq, scale=scale), key="overview_trend",
+                    field="period", freq=freq)
+else:
+    st.plotly_chart(empty_figure("No timestamps: map a date column on the Data page."), key="overview_trend")
 
-left, middle, right = st.columns(3)
-left.plotly_chart(rating_distribution_figure(rating_distribution(rows), scale=scale)
-                  if rows["rating"].notna().any() else empty_figure("No ratings in this dataset."),
-                  key="overview_ratings")
-for column, by in ((middle, "channel"), (right, "category")):
-    has_values = rows[by].notna().any()
-    column.plotly_chart(breakdown_figure(breakdown(rows, by=by, scale=scale), by=by, scale=scale)
-                        if has_values else empty_figure(f"No {by} column mapped."), key=f"overview_{by}")
+for column, (field, key) in zip(st.columns(3), (("rating_raw", "overview_ratings"), ("channel", "overview_channel"),
+                                                 ("category", "overview_category"))):
+    with column:
+        if not rows[field].notna().any():
+            st.plotly_chart(empty_figure(f"No {'rating' if field == 'rating_raw' else field} column mapped."),
+                            key=key)
+        elif field == "rating_raw":
+            clickable_chart(rating_distribution_figure(rating_distribution(rows), scale=scale), key=key, field=field)
+        else:
+            clickable_chart(breakdown_figure(breakdown(rows, by=field, scale=scale), by=field, scale=scale),
+                            key=key, field=field)
 
 st.subheader("Verbatims")
+drill = st.session_state.get(DRILL)
+if drill is not None:
+    left, right = st.columns([4, 1])
+    left.info(f"Showing the interactions behind the clicked bar: {drill.label}.", icon=":material/filter_alt:")
+    right.button("Show all", on_click=lambda: st.session_state.update({DRILL: None}), width="stretch")
 query = st.text_input("Search the texts", key="overview_query", placeholder="e.g. late delivery")
-page = search_verbatims(rows, query=query, limit=500)
+page = search_verbatims(apply_drill_down(rows, drill), query=query, limit=500)
 st.caption(f"{page.total:,} matching interactions; showing the {min(page.total, 500):,} most recent. "
-           "Click a column header to sort.")
+           "Click a column header to sort; click a bar above to see the interactions behind it.")
 st.dataframe(page.rows, hide_index=True, width="stretch",
              column_config={"text": st.column_config.TextColumn("text", width="large")})
 shared.download_buttons(rows, basename=f"gapsight-{info.id}-filtered", key="overview_download")

@@ -21,6 +21,7 @@ FILTER_CHANNELS = "filter_channels"
 FILTER_PRODUCTS = "filter_products"
 UPLOAD = "upload"  # the uploaded file copied to disk, with its profile and mapping
 IMPORT_REPORT = "import_report"
+OVERVIEW_DRILL = "overview_drill"  # the clicked chart element whose verbatims the Overview lists
 
 # Page widgets whose choice should survive a visit to another page (Streamlit drops the state of
 # widgets that are not drawn; re-assigning the key on every run keeps it).
@@ -115,6 +116,7 @@ def _render_filters(info: DatasetInfo) -> None:
         st.session_state[FILTER_DATES] = (
             (options.date_min, options.date_max) if options.date_min else ())
         st.session_state[FILTERS_OF] = (info.id, info.version)
+        st.session_state[OVERVIEW_DRILL] = None
     st.subheader("Filters")
     if options.date_min:
         st.date_input("Date range", min_value=options.date_min, max_value=options.date_max,

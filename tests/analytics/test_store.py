@@ -109,3 +109,20 @@ def test_second_process_gets_a_clear_message(tmp_path):
                             cwd=str(__import__('pathlib').Path(__file__).resolve().parents[2]), timeout=60)
     holder.close()
     assert "MESSAGE" in result.stdout and "GAPSIGHT_HOME" in result.stdout
+
+
+def test_tables_of_an_interrupted_import_are_dropped_on_open(tmp_path):
+    """An import killed half-way leaves tables without a catalog row; reopening removes them."""
+    path = tmp_path / "crash.duckdb"
+    first = Store(path)
+    _add_dataset(first, "ds0000000001", 3)
+    with first.write() as cur:  # what a killed import leaves: committed chunks, no catalog row
+        create_rows_table(cur, rows_table("ds00000000ff"))
+        cur.execute("CREATE TABLE raw_ds00000000ff (_row BIGINT)")
+        create_rows_table(cur, rows_table("ds0000000001") + "_next")  # a re-map cut short
+    first.close()
+    again = Store(path)
+    tables = {row[0] for row in again.cursor().execute("SHOW TABLES").fetchall()}
+    assert tables >= {"rows_ds0000000001", "rejects_ds0000000001"}
+    assert not {"rows_ds00000000ff", "raw_ds00000000ff", "rows_ds0000000001_next"} & tables
+    assert len(again.load_rows("ds0000000001")) == 3

@@ -135,3 +135,18 @@ def test_frame_survives_reruns(demo_home, page):
     assert not at.exception
     assert at.sidebar.selectbox(key=shared.ACTIVE_DATASET).value is not None
     assert at.sidebar.multiselect(key=shared.FILTER_CHANNELS) is not None
+
+
+def test_clicked_bar_lists_its_verbatims(demo_home):
+    from analytics.drilldown import DrillDown
+
+    at = _app()
+    at.run()
+    at.session_state[shared.OVERVIEW_DRILL] = DrillDown("channel", "phone")
+    at.run()
+    assert not at.exception
+    assert any("channel = phone" in info.value for info in at.info)
+    shown = at.dataframe[0].value
+    assert len(shown) > 0 and set(shown["channel"]) == {"phone"}
+    next(b for b in at.button if b.label == "Show all").click().run()
+    assert set(at.dataframe[0].value["channel"]) > {"phone"}
