@@ -105,6 +105,7 @@ if upload:
         st.session_state[shared.IMPORT_REPORT] = report.to_dict()
         st.session_state[shared.UPLOAD] = None
         st.session_state["upload_round"] += 1
+        st.session_state["manage_dataset"] = report.dataset_id
         shared.select_dataset(report.dataset_id)
         st.rerun()
 

@@ -1,0 +1,683 @@
+"""Fine-tune a sequence classifier: validated data, stratified split, training loop, calibration, report."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.metrics import f1_score
+
+from models.base import load_classifier, load_tokenizer
+from models.calibration import fit_temperature
+from models.device import DeviceInfo, autocast, choose_device, padded_width
+from models.evaluation import EvaluationReport, evaluate
+from models.inference import classifier_logits, pad_id_of, predict_proba, run_batches
+from models.text import clean_text
+
+__all__ = [
+    "DataSplit",
+    "FineTuneConfig",
+    "FineTuneResult",
+    "ModelFactory",
+    "TrainProgress",
+    "TrainingData",
+    "fine_tune",
+    "prepare_training_data",
+    "split_dataset",
+]
+
+ModelFactory = Callable[[Sequence[str]], torch.nn.Module]
+
+
+@dataclass(frozen=True)
+class FineTuneConfig:
+    """Hyper-parameters of :func:`fine_tune` (defaults suit all-MiniLM-L6-v2 on short reviews).
+
+    Attributes
+    ----------
+    epochs : int
+        Passes over the training split (early stopping may end sooner).
+    learning_rate : float
+        Peak AdamW learning rate, reached after warm-up, then linearly decayed to 0.
+    batch_size : int
+        Training rows per step.
+    max_length : int
+        Tokens per training text (longer texts are truncated for training; inference chunks them).
+    warmup_ratio : float
+        Share of all steps spent warming the learning rate up from 0.
+    weight_decay : float
+        AdamW decoupled weight decay (not applied to biases and LayerNorm weights).
+    class_weights : bool
+        Weight the cross-entropy by inverse class frequency in the training split.
+    early_stopping_patience : int
+        Stop after this many evaluations without a better validation macro-F1.
+    eval_every : int or None
+        Evaluate every this many steps; ``None`` evaluates at the end of each epoch.
+    seed : int
+        Seeds the split, the batch order, dropout and the new head.
+    grad_clip : float
+        Maximum global gradient norm (0 disables clipping).
+    validation_fraction, test_fraction : float
+        Shares of each label held out for early stopping / calibration and for the final report.
+    min_examples_per_label : int
+        Labels with fewer rows are rejected (every split needs each label).
+    max_labels : int
+        More distinct labels than this means the column is not a label.
+    calibrate : bool
+        Fit a softmax temperature on the validation split.
+    eval_batch_size : int or None
+        Rows per evaluation batch (default: the device's inference batch size).
+    """
+
+    epochs: int = 3
+    learning_rate: float = 5e-5
+    batch_size: int = 32
+    max_length: int = 128
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    class_weights: bool = True
+    early_stopping_patience: int = 2
+    eval_every: int | None = None
+    seed: int = 0
+    grad_clip: float = 1.0
+    validation_fraction: float = 0.1
+    test_fraction: float = 0.1
+    min_examples_per_label: int = 5
+    max_labels: int = 200
+    calibrate: bool = True
+    eval_batch_size: int | None = None
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.epochs >= 1, f"epochs={self.epochs} should be >= 1"),
+            (self.learning_rate > 0, f"learning_rate={self.learning_rate} should be > 0"),
+            (self.batch_size >= 1, f"batch_size={self.batch_size} should be >= 1"),
+            (8 <= self.max_length <= 512, f"max_length={self.max_length} should be between 8 and 512"),
+            (0 <= self.warmup_ratio < 1, f"warmup_ratio={self.warmup_ratio} should be in [0, 1)"),
+            (self.weight_decay >= 0, f"weight_decay={self.weight_decay} should be >= 0"),
+            (self.early_stopping_patience >= 1, f"early_stopping_patience={self.early_stopping_patience} should be >= 1"),
+            (self.eval_every is None or self.eval_every >= 1, f"eval_every={self.eval_every} should be >= 1 or None"),
+            (self.grad_clip >= 0, f"grad_clip={self.grad_clip} should be >= 0"),
+            (0 < self.validation_fraction < 1, f"validation_fraction={self.validation_fraction} should be in (0, 1)"),
+            (0 < self.test_fraction < 1, f"test_fraction={self.test_fraction} should be in (0, 1)"),
+            (
+                self.validation_fraction + self.test_fraction <= 0.5,
+                f"validation_fraction + test_fraction = {self.validation_fraction + self.test_fraction:g} "
+                "should be <= 0.5 so that most rows are left for training",
+            ),
+            (self.min_examples_per_label >= 3, f"min_examples_per_label={self.min_examples_per_label} should be >= 3"),
+            (self.max_labels >= 2, f"max_labels={self.max_labels} should be >= 2"),
+        ]
+        problems = [message for ok, message in checks if not ok]
+        if problems:
+            raise ValueError("Invalid fine-tuning settings: " + "; ".join(problems) + ".")
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Rows usable for training, with where they came from.
+
+    ``positions[i]`` is the index in the caller's input of ``texts[i]``/``labels[i]``.
+    """
+
+    texts: list[str]
+    labels: list[str]
+    positions: np.ndarray
+    classes: tuple[str, ...]
+    n_dropped_empty: int
+    n_dropped_unlabelled: int
+
+
+@dataclass(frozen=True)
+class DataSplit:
+    """Indices of the train, validation and test rows (into the sequence that was split)."""
+
+    train: np.ndarray
+    validation: np.ndarray
+    test: np.ndarray
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    """A snapshot of a running fine-tune, for progress bars and job logs."""
+
+    phase: str  # "train", "evaluate", "calibrate", "test" or "done"
+    step: int
+    total_steps: int
+    epoch: int
+    epochs: int
+    train_loss: float | None
+    val_macro_f1: float | None
+    best_val_macro_f1: float | None
+    examples_per_second: float
+    eta_seconds: float | None
+    device_name: str
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.total_steps if self.total_steps else 1.0
+
+
+@dataclass(frozen=True)
+class FineTuneResult:
+    """What :func:`fine_tune` produced.
+
+    Attributes
+    ----------
+    model, tokenizer
+        The best model (restored from the best validation macro-F1), in eval mode.
+    classes : tuple of str
+        Output order of the model's probabilities.
+    temperature : float
+        Softmax temperature fitted on the validation split (1.0 when not calibrated).
+    report : EvaluationReport
+        Test-split quality of the calibrated best model.
+    test_proba : np.ndarray
+        Test-split probabilities (rows in ``split.test`` order).
+    split : DataSplit
+        Indices into the caller's ``texts``/``labels`` (dropped rows are in no split).
+    history : pd.DataFrame
+        One row per evaluation: step, epoch, train_loss, val_macro_f1, is_best.
+    best_step, best_epoch : int
+    best_val_macro_f1 : float
+    steps_run : int
+    stopped_early, cancelled : bool
+    n_dropped_empty, n_dropped_unlabelled : int
+    train_seconds : float
+        Wall time of the whole fine-tune, evaluation and calibration included.
+    examples_per_second : float
+        Training throughput (training steps only).
+    device_name : str
+    config : FineTuneConfig
+    """
+
+    model: torch.nn.Module
+    tokenizer: object
+    classes: tuple[str, ...]
+    temperature: float
+    report: EvaluationReport
+    test_proba: np.ndarray
+    split: DataSplit
+    history: pd.DataFrame
+    best_step: int
+    best_epoch: int
+    best_val_macro_f1: float
+    steps_run: int
+    stopped_early: bool
+    cancelled: bool
+    n_dropped_empty: int
+    n_dropped_unlabelled: int
+    train_seconds: float
+    examples_per_second: float
+    device_name: str
+    config: FineTuneConfig = field(repr=False)
+
+
+def _label_text(value: object) -> str:
+    """Label as text; integral floats (``4.0`` from a column with gaps) read as ``"4"``."""
+    if isinstance(value, float) and not math.isnan(value) and value.is_integer():
+        return str(int(value))
+    return clean_text(value)
+
+
+def _check_label_counts(counts: Counter, min_per_label: int) -> None:
+    small = sorted(((n, label) for label, n in counts.items() if n < min_per_label), key=lambda t: (t[0], t[1]))
+    if not small:
+        return
+    if len(small) == 1:
+        n, label = small[0]
+        noun = "example" if n == 1 else "examples"
+        raise ValueError(
+            f"Label {label!r} has only {n} {noun}; every label needs at least {min_per_label}. "
+            "Add examples, merge it into another label or drop those rows."
+        )
+    listed = ", ".join(f"{label!r} ({n})" for n, label in small[:10])
+    more = f" and {len(small) - 10} more" if len(small) > 10 else ""
+    raise ValueError(
+        f"Labels {listed}{more} have too few examples; every label needs at least {min_per_label}. "
+        "Add examples, merge rare labels or drop those rows."
+    )
+
+
+def prepare_training_data(
+    texts: Sequence[object],
+    labels: Sequence[object],
+    *,
+    min_per_label: int = 5,
+    max_labels: int = 200,
+) -> TrainingData:
+    """Drop rows without text or label and check the labels make a trainable task.
+
+    Raises
+    ------
+    ValueError
+        Lengths differ; nothing left; one label only; more than ``max_labels`` labels
+        (an id column, not a label); a label with fewer than ``min_per_label`` rows.
+    """
+    texts = list(texts)
+    labels = list(labels)
+    if len(texts) != len(labels):
+        raise ValueError(f"There are {len(texts)} texts but {len(labels)} labels; they must be the same rows.")
+    clean_texts = [clean_text(t) for t in texts]
+    clean_labels = [_label_text(v) for v in labels]
+    n_empty = sum(1 for t in clean_texts if not t)
+    n_unlabelled = sum(1 for t, v in zip(clean_texts, clean_labels, strict=True) if t and not v)
+    keep = [i for i, (t, v) in enumerate(zip(clean_texts, clean_labels, strict=True)) if t and v]
+    if not keep:
+        raise ValueError(
+            f"No row has both a text and a label ({n_empty} empty texts, {n_unlabelled} missing labels); "
+            "check the text and label column mapping."
+        )
+    kept_labels = [clean_labels[i] for i in keep]
+    counts = Counter(kept_labels)
+    if len(counts) > max_labels:
+        raise ValueError(
+            f"The label column has {len(counts)} distinct values (more than {max_labels}); "
+            "it looks like an id column, not a label. Pick a column with a few repeated categories."
+        )
+    if len(counts) == 1:
+        only = next(iter(counts))
+        raise ValueError(
+            f"Every usable row has the label {only!r}; a classifier needs at least two different labels."
+        )
+    _check_label_counts(counts, min_per_label)
+    return TrainingData(
+        texts=[clean_texts[i] for i in keep],
+        labels=kept_labels,
+        positions=np.asarray(keep, dtype=np.int64),
+        classes=tuple(sorted(counts)),
+        n_dropped_empty=n_empty,
+        n_dropped_unlabelled=n_unlabelled,
+    )
+
+
+def split_dataset(
+    labels: Sequence[object],
+    *,
+    validation_fraction: float = 0.1,
+    test_fraction: float = 0.1,
+    seed: int = 0,
+    min_per_label: int = 5,
+) -> DataSplit:
+    """Stratified train/validation/test split, identical for identical inputs and seed.
+
+    Each label contributes ``round(n * fraction)`` rows (at least one) to validation and
+    to test, so every label appears in every split.
+
+    Examples
+    --------
+    >>> s = split_dataset(["a"] * 10 + ["b"] * 20, validation_fraction=0.1, test_fraction=0.2)
+    >>> s.sizes
+    {'train': 21, 'validation': 3, 'test': 6}
+    """
+    if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
+        raise ValueError(
+            f"validation_fraction={validation_fraction} and test_fraction={test_fraction} "
+            "should each be in (0, 1) and sum to less than 1."
+        )
+    values = np.asarray([_label_text(v) for v in labels], dtype=object)
+    counts = Counter(values.tolist())
+    if len(counts) < 2:
+        raise ValueError(f"A stratified split needs at least two labels; got {sorted(counts)}.")
+    _check_label_counts(counts, max(min_per_label, 3))
+    rng = np.random.default_rng(seed)
+    parts: dict[str, list[np.ndarray]] = {"train": [], "validation": [], "test": []}
+    for label in sorted(counts):
+        members = rng.permutation(np.flatnonzero(values == label))
+        n = len(members)
+        n_val = max(1, round(n * validation_fraction))
+        n_test = max(1, round(n * test_fraction))
+        if n - n_val - n_test < 1:
+            raise ValueError(
+                f"Label {label!r} has {n} examples: too few to keep one for training after "
+                f"holding out {n_val} for validation and {n_test} for test."
+            )
+        parts["validation"].append(members[:n_val])
+        parts["test"].append(members[n_val : n_val + n_test])
+        parts["train"].append(members[n_val + n_test :])
+    return DataSplit(**{name: np.sort(np.concatenate(chunks)) for name, chunks in parts.items()})
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+
+
+def _length_grouped_batches(
+    lengths: np.ndarray, batch_size: int, rng: np.random.Generator, *, group_batches: int = 50
+) -> list[np.ndarray]:
+    """Shuffled batches of similar-length rows: sort within random mega-batches, shuffle batch order."""
+    order = rng.permutation(len(lengths))
+    batches: list[np.ndarray] = []
+    span = batch_size * group_batches
+    for start in range(0, len(order), span):
+        group = order[start : start + span]
+        group = group[np.argsort(-lengths[group], kind="stable")]
+        batches.extend(group[i : i + batch_size] for i in range(0, len(group), batch_size))
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def _pad_training_batch(
+    ids: Sequence[Sequence[int]], pad_id: int, device: DeviceInfo
+) -> dict[str, torch.Tensor]:
+    width = padded_width(max(len(seq) for seq in ids), device)
+    input_ids = torch.full((len(ids), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(ids), width), dtype=torch.long)
+    for row, seq in enumerate(ids):
+        input_ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return {
+        "input_ids": input_ids.to(device.torch_device, non_blocking=True),
+        "attention_mask": mask.to(device.torch_device, non_blocking=True),
+    }
+
+
+def _optimizer(model: torch.nn.Module, config: FineTuneConfig, device: DeviceInfo) -> torch.optim.Optimizer:
+    decay, no_decay = [], []
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        # Biases and LayerNorm gains are not regularised (the BERT recipe).
+        (no_decay if param.ndim < 2 or "LayerNorm" in name else decay).append(param)
+    groups = [
+        {"params": decay, "weight_decay": config.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    # The fused kernel exists for CPU and CUDA and is several times faster than the
+    # per-parameter loop, which matters most for the large embedding matrix.
+    return torch.optim.AdamW(groups, lr=config.learning_rate, fused=device.kind in ("cpu", "cuda"))
+
+
+def _linear_schedule(optimizer: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / (warmup + 1)
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+class _TrainClock:
+    """Seconds spent in training steps, queued GPU work included.
+
+    Started at each step, stopped (after a CUDA synchronise) before anything that is not
+    training, so that evaluation and progress reporting do not count against throughput.
+    """
+
+    def __init__(self, device: DeviceInfo) -> None:
+        self._device = device
+        self._since: float | None = None
+        self.seconds = 0.0
+
+    def start(self) -> None:
+        if self._since is None:
+            self._since = time.perf_counter()
+
+    def stop(self) -> float:
+        if self._since is not None:
+            if self._device.is_cuda:
+                torch.cuda.synchronize(self._device.torch_device)
+            self.seconds += time.perf_counter() - self._since
+            self._since = None
+        return self.seconds
+
+
+def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+
+def fine_tune(
+    texts: Sequence[object],
+    labels: Sequence[object],
+    *,
+    config: FineTuneConfig | None = None,
+    device: DeviceInfo | None = None,
+    base_path: str | Path | None = None,
+    model_factory: ModelFactory | None = None,
+    tokenizer=None,
+    progress: Callable[[TrainProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> FineTuneResult:
+    """Fine-tune the whole network with a classification head on ``labels``.
+
+    Steps: drop empty/unlabelled rows and validate labels; stratified split; length-grouped
+    batches with dynamic padding; AdamW with linear warm-up and decay, gradient clipping,
+    class-weighted cross-entropy, bf16 autocast on CUDA; evaluation on the validation split
+    every ``eval_every`` steps (or each epoch) with early stopping on macro-F1, keeping the
+    best weights; temperature scaling on validation logits; a report on the test split.
+
+    Parameters
+    ----------
+    texts, labels : sequences of the same length
+    config : FineTuneConfig, optional
+    device : DeviceInfo, optional
+        Defaults to :func:`models.device.choose_device`.
+    base_path : str or Path, optional
+        Transformers folder to start from (default: the packaged MiniLM).
+    model_factory : callable(labels) -> model, optional
+        Builds the model instead of loading ``base_path`` (tests use a tiny BERT).
+    tokenizer : optional
+        Defaults to the tokenizer at ``base_path`` (or the packaged one).
+    progress : callable(TrainProgress), optional
+        Called about 100 times over the run, after each evaluation and at each phase.
+    should_stop : callable() -> bool, optional
+        Polled before every step; when it returns True training ends, the best weights so
+        far are kept and the result says ``cancelled=True``.
+
+    Raises
+    ------
+    ValueError
+        For unusable data (see :func:`prepare_training_data`) or settings.
+    """
+    config = config or FineTuneConfig()
+    device = device or choose_device()
+    started = time.perf_counter()
+    data = prepare_training_data(
+        texts, labels, min_per_label=config.min_examples_per_label, max_labels=config.max_labels
+    )
+    split = split_dataset(
+        data.labels,
+        validation_fraction=config.validation_fraction,
+        test_fraction=config.test_fraction,
+        seed=config.seed,
+        min_per_label=config.min_examples_per_label,
+    )
+    classes = data.classes
+    class_index = {name: j for j, name in enumerate(classes)}
+    targets = np.asarray([class_index[v] for v in data.labels], dtype=np.int64)
+
+    _seed_everything(config.seed)
+    tokenizer = tokenizer or load_tokenizer(base_path)
+    model = model_factory(classes) if model_factory is not None else load_classifier(base_path, labels=classes)
+    if int(model.config.num_labels) != len(classes):
+        raise ValueError(f"The model has {model.config.num_labels} outputs but the data has {len(classes)} labels.")
+    model.config.id2label = dict(enumerate(classes))
+    model.config.label2id = dict(class_index)
+    model.to(device.torch_device)
+
+    encoded = tokenizer(
+        [text[: config.max_length * 20] for text in data.texts],  # bounds work on huge rows
+        truncation=True,
+        max_length=config.max_length,
+        return_attention_mask=False,
+        return_token_type_ids=False,
+    )["input_ids"]
+    lengths = np.asarray([len(seq) for seq in encoded])
+    pad_id = pad_id_of(tokenizer)
+    train_idx, val_idx = split.train, split.validation
+    eval_batch = config.eval_batch_size or device.default_batch_size
+
+    weight = None
+    if config.class_weights:
+        counts = np.bincount(targets[train_idx], minlength=len(classes)).astype(np.float64)
+        weight = torch.as_tensor(len(train_idx) / (len(classes) * counts), dtype=torch.float32, device=device.torch_device)
+
+    steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
+    total_steps = steps_per_epoch * config.epochs
+    optimizer = _optimizer(model, config, device)
+    scheduler = _linear_schedule(optimizer, math.ceil(config.warmup_ratio * total_steps), total_steps)
+    rng = np.random.default_rng(config.seed)
+    report_every = max(1, total_steps // 100)
+
+    def validation_logits() -> np.ndarray:
+        model.eval()
+        logits = run_batches(
+            model, [encoded[i] for i in val_idx], device=device, pad_id=pad_id,
+            batch_size=eval_batch, forward=classifier_logits,
+        )
+        model.train()
+        return logits
+
+    history: list[dict] = []
+    best_state: dict[str, torch.Tensor] | None = None
+    best_f1 = -1.0
+    best_step = best_epoch = 0
+    stale = 0
+    step = 0
+    epoch = 0
+    seen = 0
+    clock = _TrainClock(device)
+    # The running loss stays on the device and is read only when reported: reading it every
+    # step would make the host wait for the GPU each time.
+    epoch_loss, epoch_batches = torch.zeros((), device=device.torch_device), 0
+    last_f1: float | None = None
+    stopped_early = cancelled = False
+
+    def emit(phase: str) -> None:
+        if progress is None:
+            return
+        train_time = clock.stop()
+        rate = seen / train_time if train_time > 0 else 0.0
+        eta = (total_steps - step) * (train_time / step) if step else None
+        progress(
+            TrainProgress(
+                phase=phase, step=step, total_steps=total_steps, epoch=epoch, epochs=config.epochs,
+                train_loss=float(epoch_loss) / epoch_batches if epoch_batches else None,
+                val_macro_f1=last_f1, best_val_macro_f1=best_f1 if best_f1 >= 0 else None,
+                examples_per_second=rate, eta_seconds=eta, device_name=device.name,
+            )
+        )
+
+    def run_evaluation() -> bool:
+        """Evaluate, keep the best weights; True when patience has run out."""
+        nonlocal best_state, best_f1, best_step, best_epoch, stale, last_f1
+        clock.stop()
+        predicted = validation_logits().argmax(axis=1)
+        last_f1 = float(f1_score(targets[val_idx], predicted, average="macro", zero_division=0))
+        improved = last_f1 > best_f1
+        if improved:
+            best_f1, best_step, best_epoch, stale = last_f1, step, epoch, 0
+            best_state = _snapshot(model)
+        else:
+            stale += 1
+        history.append(
+            {
+                "step": step, "epoch": epoch,
+                "train_loss": float(epoch_loss) / epoch_batches if epoch_batches else float("nan"),
+                "val_macro_f1": last_f1, "is_best": improved,
+            }
+        )
+        emit("evaluate")
+        return stale >= config.early_stopping_patience
+
+    model.train()
+    emit("train")
+    for epoch in range(1, config.epochs + 1):
+        epoch_loss, epoch_batches = torch.zeros((), device=device.torch_device), 0
+        for batch_rows in _length_grouped_batches(lengths[train_idx], config.batch_size, rng):
+            if should_stop is not None and should_stop():
+                cancelled = True
+                break
+            clock.start()
+            rows = train_idx[batch_rows]
+            batch = _pad_training_batch([encoded[i] for i in rows], pad_id, device)
+            target = torch.as_tensor(targets[rows], device=device.torch_device)
+            with autocast(device):
+                logits = model(**batch).logits
+            loss = torch.nn.functional.cross_entropy(logits.float(), target, weight=weight)
+            loss.backward()
+            if config.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            epoch_loss += loss.detach()
+            epoch_batches += 1
+            step += 1
+            seen += len(rows)
+            if step % report_every == 0:
+                emit("train")
+            if config.eval_every is not None and step % config.eval_every == 0 and run_evaluation():
+                stopped_early = step < total_steps
+                break
+        if cancelled or stopped_early:
+            break
+        per_epoch = config.eval_every is None
+        # With step-based evaluation, make sure the final weights are evaluated too.
+        final_unevaluated = epoch == config.epochs and not per_epoch and step % config.eval_every != 0
+        if (per_epoch or final_unevaluated) and run_evaluation():
+            stopped_early = epoch < config.epochs
+            break
+
+    train_time = clock.stop()
+    if best_state is None:  # cancelled before the first evaluation
+        run_evaluation()
+    model.load_state_dict(best_state)
+    model.eval()
+
+    temperature = 1.0
+    if config.calibrate:
+        emit("calibrate")
+        temperature = fit_temperature(validation_logits(), targets[val_idx])
+        model.eval()
+
+    emit("test")
+    test_texts = [data.texts[i] for i in split.test]
+    test_proba = predict_proba(
+        model, tokenizer, test_texts, device=device, batch_size=eval_batch,
+        max_length=config.max_length, temperature=temperature,
+    )
+    test_pred = [classes[j] for j in test_proba.argmax(axis=1)]
+    report = evaluate([data.labels[i] for i in split.test], test_pred, test_proba, classes)
+    emit("done")
+    original = DataSplit(
+        train=data.positions[split.train],
+        validation=data.positions[split.validation],
+        test=data.positions[split.test],
+    )
+    return FineTuneResult(
+        model=model,
+        tokenizer=tokenizer,
+        classes=classes,
+        temperature=temperature,
+        report=report,
+        test_proba=test_proba,
+        split=original,
+        history=pd.DataFrame(history, columns=["step", "epoch", "train_loss", "val_macro_f1", "is_best"]),
+        best_step=best_step,
+        best_epoch=best_epoch,
+        best_val_macro_f1=best_f1,
+        steps_run=step,
+        stopped_early=stopped_early,
+        cancelled=cancelled,
+        n_dropped_empty=data.n_dropped_empty,
+        n_dropped_unlabelled=data.n_dropped_unlabelled,
+        train_seconds=time.perf_counter() - started,
+        examples_per_second=seen / train_time if train_time > 0 else 0.0,
+        device_name=device.name,
+        config=config,
+    )
