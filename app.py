@@ -18,6 +18,8 @@ shared.seed_demo(store)
 navigation = st.navigation({
     "Overview": [st.Page(shared.OVERVIEW_PAGE, title="Overview", icon=":material/dashboard:",
                          url_path="home", default=True)],
+    "Analyze": [st.Page(shared.SENTIMENT_PAGE, title="Sentiment", icon=":material/sentiment_satisfied:",
+                        url_path="text-sentiment")],
     "Manage": [st.Page(shared.DATA_PAGE, title="Data", icon=":material/database:", url_path="datasets")],
 })
 shared.render_frame(store)

@@ -138,6 +138,19 @@ class Store:
                     mapping VARCHAR, meta VARCHAR, report VARCHAR)"""
             )
             cur.execute("CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            # Model outputs per (dataset, record, model): nothing is ever scored twice.
+            cur.execute(
+                """CREATE TABLE IF NOT EXISTS predictions (
+                    dataset_id VARCHAR, record_id VARCHAR, model_id VARCHAR, label VARCHAR,
+                    confidence DOUBLE, proba VARCHAR)"""
+            )
+            # The store's half of the model registry (the model folders hold the weights).
+            cur.execute(
+                """CREATE TABLE IF NOT EXISTS models (
+                    model_id VARCHAR PRIMARY KEY, task VARCHAR, name VARCHAR, folder VARCHAR,
+                    dataset_id VARCHAR, labels VARCHAR, metrics VARCHAR, created_at TIMESTAMP,
+                    active BOOLEAN)"""
+            )
 
     def drop_orphan_tables(self) -> list[str]:
         """Drop tables an interrupted import or re-map left behind (no catalog row points to them).
@@ -227,6 +240,7 @@ class Store:
         with self.write() as cur:
             for table in (rows_table(dataset_id), raw_table(dataset_id), rejects_table(dataset_id)):
                 cur.execute(f"DROP TABLE IF EXISTS {quote_identifier(table)}")
+            cur.execute("DELETE FROM predictions WHERE dataset_id = ?", [dataset_id])
             cur.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
 
     def load_rows(self, dataset_id: str) -> pd.DataFrame:

@@ -25,10 +25,12 @@ OVERVIEW_DRILL = "overview_drill"  # the clicked chart element whose verbatims t
 
 # Page widgets whose choice should survive a visit to another page (Streamlit drops the state of
 # widgets that are not drawn; re-assigning the key on every run keeps it).
-PAGE_CHOICES = {"overview_period": "Last 90 days", "overview_freq": "Week", "overview_query": ""}
+PAGE_CHOICES = {"overview_period": "Last 90 days", "overview_freq": "Week", "overview_query": "",
+                "sentiment_query": ""}
 
 DATA_PAGE = "pages/data.py"
 OVERVIEW_PAGE = "pages/overview.py"
+SENTIMENT_PAGE = "pages/sentiment.py"
 
 
 def init_state() -> None:

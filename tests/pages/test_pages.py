@@ -12,7 +12,7 @@ from analytics.readers import profile_file
 from analytics.store import Store
 from pages import shared
 
-PAGES = [shared.OVERVIEW_PAGE, shared.DATA_PAGE]
+PAGES = [shared.OVERVIEW_PAGE, shared.SENTIMENT_PAGE, shared.DATA_PAGE]
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
@@ -150,3 +150,29 @@ def test_clicked_bar_lists_its_verbatims(demo_home):
     assert len(shown) > 0 and set(shown["channel"]) == {"phone"}
     next(b for b in at.button if b.label == "Show all").click().run()
     assert set(at.dataframe[0].value["channel"]) > {"phone"}
+
+
+def test_sentiment_scores_once_and_shows_the_mix(demo_home):
+    from analytics.predictions import LEXICON_MODEL_ID, load_predictions
+
+    at = _app()
+    at.run()
+    at.switch_page(shared.SENTIMENT_PAGE).run()
+    assert not at.exception
+    assert [m.label for m in at.metric] == ["% negative text", "% positive text", "Net sentiment"]
+    store = shared.get_store()
+    dataset_id = at.sidebar.selectbox(key=shared.ACTIVE_DATASET).value
+    stored = load_predictions(store, dataset_id, LEXICON_MODEL_ID)
+    assert len(stored) > 19_000
+    at.run()  # a rerun reads the store instead of scoring again
+    assert not at.progress
+    assert len(load_predictions(store, dataset_id, LEXICON_MODEL_ID)) == len(stored)
+
+
+def test_sentiment_without_text_says_what_to_map(home):
+    _import_csv(home, "ratings_only.csv", "stars,when\n5,2025-01-01\n2,2025-01-02\n")
+    at = _app()
+    at.run()
+    at.switch_page(shared.SENTIMENT_PAGE).run()
+    assert not at.exception
+    assert any("needs a text column" in info.value for info in at.info)

@@ -1,0 +1,85 @@
+"""Stored model outputs and registered models: what has been scored is never scored again."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.store import Store, now_utc
+
+LEXICON_MODEL_ID = "vader"
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """A model the app knows: where its folder is, what it predicts and how well."""
+
+    model_id: str
+    task: str
+    name: str
+    folder: str
+    dataset_id: str | None
+    labels: tuple[str, ...]
+    metrics: dict
+    active: bool
+
+
+def save_predictions(store: Store, dataset_id: str, model_id: str, frame: pd.DataFrame) -> int:
+    """Store one model's predictions for a dataset, replacing earlier ones of that model.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``record_id``, ``label``, ``confidence`` and optional ``proba_<class>`` columns.
+    """
+    proba_columns = [c for c in frame.columns if c.startswith("proba_")]
+    proba = (frame[proba_columns].round(4).to_dict(orient="records") if proba_columns
+             else [{}] * len(frame))
+    rows = pd.DataFrame({
+        "dataset_id": dataset_id, "record_id": frame["record_id"].astype(str).tolist(), "model_id": model_id,
+        "label": frame["label"].astype(object).tolist(), "confidence": frame["confidence"].astype(float).tolist(),
+        "proba": [json.dumps({k.removeprefix("proba_"): v for k, v in p.items()}) for p in proba],
+    })
+    with store.write() as cur:
+        cur.execute("DELETE FROM predictions WHERE dataset_id = ? AND model_id = ?", [dataset_id, model_id])
+        cur.register("gapsight_predictions", rows)
+        cur.execute("INSERT INTO predictions SELECT * FROM gapsight_predictions")
+        cur.unregister("gapsight_predictions")
+    return len(rows)
+
+
+def load_predictions(store: Store, dataset_id: str, model_id: str) -> pd.DataFrame:
+    """``record_id``, ``label``, ``confidence`` of one model on one dataset (empty when never scored)."""
+    return store.cursor().execute(
+        "SELECT record_id, label, confidence FROM predictions WHERE dataset_id = ? AND model_id = ?",
+        [dataset_id, model_id]).df()
+
+
+def register_model(store: Store, *, model_id: str, task: str, name: str, folder: str, dataset_id: str | None,
+                   labels: tuple[str, ...], metrics: dict, activate: bool = True) -> RegisteredModel:
+    """Record a trained model; when ``activate``, it becomes the one used for its task."""
+    with store.write() as cur:
+        if activate:
+            cur.execute("UPDATE models SET active = false WHERE task = ?", [task])
+        cur.execute("INSERT OR REPLACE INTO models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [model_id, task, name, folder, dataset_id, json.dumps(list(labels)),
+                     json.dumps(metrics, default=str), now_utc(), activate])
+    return RegisteredModel(model_id, task, name, folder, dataset_id, tuple(labels), metrics, activate)
+
+
+def registered_models(store: Store, *, task: str | None = None) -> list[RegisteredModel]:
+    """Registered models, newest first, optionally of one task."""
+    sql = "SELECT model_id, task, name, folder, dataset_id, labels, metrics, active FROM models"
+    params: list = []
+    if task is not None:
+        sql += " WHERE task = ?"
+        params.append(task)
+    rows = store.cursor().execute(sql + " ORDER BY created_at DESC", params).fetchall()
+    return [RegisteredModel(m, t, n, f, d, tuple(json.loads(lb or "[]")), json.loads(mt or "{}"), bool(a))
+            for m, t, n, f, d, lb, mt, a in rows]
+
+
+def active_model(store: Store, task: str) -> RegisteredModel | None:
+    """The model used for ``task``, or None (the lexicon baseline then serves sentiment)."""
+    return next((m for m in registered_models(store, task=task) if m.active), None)
