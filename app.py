@@ -19,8 +19,12 @@ navigation = st.navigation({
     "Overview": [st.Page(shared.OVERVIEW_PAGE, title="Overview", icon=":material/dashboard:",
                          url_path="home", default=True)],
     "Analyze": [st.Page(shared.SENTIMENT_PAGE, title="Sentiment", icon=":material/sentiment_satisfied:",
-                        url_path="text-sentiment")],
-    "Manage": [st.Page(shared.DATA_PAGE, title="Data", icon=":material/database:", url_path="datasets")],
+                        url_path="text-sentiment"),
+                st.Page(shared.TOPICS_PAGE, title="Topics & intents", icon=":material/topic:",
+                        url_path="topics-intents")],
+    "Manage": [st.Page(shared.DATA_PAGE, title="Data", icon=":material/database:", url_path="datasets"),
+               st.Page(shared.MODELS_PAGE, title="Models", icon=":material/model_training:",
+                       url_path="model-registry")],
 })
 shared.render_frame(store)
 navigation.run()

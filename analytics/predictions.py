@@ -83,3 +83,19 @@ def registered_models(store: Store, *, task: str | None = None) -> list[Register
 def active_model(store: Store, task: str) -> RegisteredModel | None:
     """The model used for ``task``, or None (the lexicon baseline then serves sentiment)."""
     return next((m for m in registered_models(store, task=task) if m.active), None)
+
+
+def activate_model(store: Store, model_id: str) -> None:
+    """Make a registered model the one used for its task."""
+    row = store.cursor().execute("SELECT task FROM models WHERE model_id = ?", [model_id]).fetchone()
+    if row is None:
+        raise ValueError(f"Model {model_id!r} is not registered (it may have been deleted).")
+    with store.write() as cur:
+        cur.execute("UPDATE models SET active = (model_id = ?) WHERE task = ?", [model_id, row[0]])
+
+
+def unregister_model(store: Store, model_id: str) -> None:
+    """Forget a model and every prediction it made (its folder is the caller's to delete)."""
+    with store.write() as cur:
+        cur.execute("DELETE FROM predictions WHERE model_id = ?", [model_id])
+        cur.execute("DELETE FROM models WHERE model_id = ?", [model_id])

@@ -1,14 +1,33 @@
 """Sentiment: every interaction scored by the active model, its mix, breakdowns, trend and mismatches."""
+import os
+
 import streamlit as st
 
-from analytics.predictions import LEXICON_MODEL_ID, load_predictions, save_predictions
+from analytics.predictions import LEXICON_MODEL_ID, load_predictions
 from analytics.sentiment import (
     attach_sentiment, sentiment_by, sentiment_by_figure, sentiment_mix, sentiment_mix_figure, sentiment_trend,
     sentiment_trend_figure, star_text_mismatches,
 )
 from analytics.verbatims import search_verbatims
-from models.sentiment import LEXICON_NAME, lexicon_predictions
+from models.default_sentiment import advance_default_sentiment
+from models.jobs import cancel_job
 from pages import shared
+
+# Tests switch the background fine-tune off; a user never needs to.
+AUTO_TRAIN = os.environ.get("GAPSIGHT_AUTO_TRAIN", "1") != "0"
+
+
+@st.fragment(run_every=3)
+def background_status(stage: str) -> None:
+    """Live progress of the background fine-tune / scoring; reloads the page when its stage changes."""
+    source = advance_default_sentiment(store, info, shared.dataset_rows(info), start=AUTO_TRAIN)
+    if source.stage != stage:
+        st.rerun()
+    if source.job is not None and source.stage in ("training", "scoring"):
+        st.progress(min(source.job.fraction, 1.0), text=f"{source.note} {source.job.message}")
+        st.button("Cancel", key="sentiment_cancel", on_click=cancel_job, args=(source.job.job_id,))
+    elif source.note:
+        st.caption(source.note)
 
 store = shared.get_store()
 info = shared.require_dataset(store)
@@ -18,20 +37,21 @@ if not info.mapping.get("text"):
     st.page_link(shared.DATA_PAGE, label="Go to Data", icon=":material/database:")
     st.stop()
 
-predictions = load_predictions(store, info.id, LEXICON_MODEL_ID)
-if predictions.empty:
-    rows = shared.dataset_rows(info)
-    bar = st.progress(0.0, text="Scoring every interaction with the VADER lexicon (once per dataset)…")
-    scored = lexicon_predictions(rows["record_id"].tolist(), rows["text"].tolist(),
-                                 progress=lambda done, total: bar.progress(done / max(total, 1),
-                                                                           text=f"Scoring… {done:,} of {total:,}"))
-    save_predictions(store, info.id, LEXICON_MODEL_ID, scored)
-    bar.empty()
-    predictions = load_predictions(store, info.id, LEXICON_MODEL_ID)
+source = advance_default_sentiment(store, info, shared.dataset_rows(info), start=AUTO_TRAIN)
+if source.stage in ("training", "scoring"):
+    background_status(source.stage)
+elif source.stage == "lexicon" and source.job is not None:
+    st.warning(source.note, icon=":material/warning:")
+    if st.button("Try fine-tuning again", key="sentiment_retry"):
+        advance_default_sentiment(store, info, shared.dataset_rows(info), retry=True)
+        st.rerun()
+model_id, model_name = source.model_id, source.model_name
+predictions = (shared.lexicon_sentiment(store, info) if model_id == LEXICON_MODEL_ID
+               else load_predictions(store, info.id, model_id))
 
 frame = attach_sentiment(shared.filtered_rows(info), predictions)
 scored = frame[frame["sentiment"].notna()]
-st.caption(f"{info.name} · {shared.current_filters().describe()} · model: {LEXICON_NAME} · "
+st.caption(f"{info.name} · {shared.current_filters().describe()} · model: {model_name} · "
            f"{len(scored):,} of {len(frame):,} interactions scored (rows without text have no sentiment)")
 if scored.empty:
     st.warning("No scored interaction matches the filters. Widen the date range or clear the filters.")
@@ -44,7 +64,7 @@ left.metric("% negative text", f"{shares['negative']:.1%}", border=True)
 middle.metric("% positive text", f"{shares['positive']:.1%}", border=True)
 right.metric("Net sentiment", f"{100 * (shares['positive'] - shares['negative']):+.1f} pts", border=True,
              help="% positive − % negative texts, by the model named above.")
-st.plotly_chart(sentiment_mix_figure(mix, model_name=LEXICON_NAME), key="sentiment_mix")
+st.plotly_chart(sentiment_mix_figure(mix, model_name=model_name), key="sentiment_mix")
 
 by_tab, time_tab, mismatch_tab, verbatim_tab = st.tabs(["By group", "Over time", "Star–text mismatches",
                                                          "Verbatims"])

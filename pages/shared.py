@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics.export import to_csv_bytes, to_xlsx_bytes
 from analytics.filters import Filters, apply_filters, filter_options
+from analytics.predictions import LEXICON_MODEL_ID, load_predictions, save_predictions
 from analytics.sample import seed_demo_once
 from analytics.store import DatasetInfo, Store, gapsight_home
 
@@ -31,6 +32,8 @@ PAGE_CHOICES = {"overview_period": "Last 90 days", "overview_freq": "Week", "ove
 DATA_PAGE = "pages/data.py"
 OVERVIEW_PAGE = "pages/overview.py"
 SENTIMENT_PAGE = "pages/sentiment.py"
+MODELS_PAGE = "pages/models.py"
+TOPICS_PAGE = "pages/topics.py"
 
 
 def init_state() -> None:
@@ -177,3 +180,20 @@ def download_buttons(frame: pd.DataFrame, *, basename: str, key: str) -> None:
     right.download_button("Download Excel", lambda: to_xlsx_bytes(frame), file_name=f"{basename}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", width="stretch", on_click="ignore", icon=":material/download:")
+
+
+def lexicon_sentiment(store: Store, info: DatasetInfo) -> pd.DataFrame:
+    """The dataset's VADER predictions, scored once (with a progress bar) the first time any page needs them."""
+    predictions = load_predictions(store, info.id, LEXICON_MODEL_ID)
+    if predictions.empty:
+        from models.sentiment import lexicon_predictions  # loads the lexicon only when scoring is due
+
+        rows = dataset_rows(info)
+        bar = st.progress(0.0, text="Scoring every interaction with the VADER lexicon (once per dataset)…")
+        scored = lexicon_predictions(rows["record_id"].tolist(), rows["text"].tolist(),
+                                     progress=lambda done, total: bar.progress(
+                                         done / max(total, 1), text=f"Scoring sentiment… {done:,} of {total:,}"))
+        save_predictions(store, info.id, LEXICON_MODEL_ID, scored)
+        bar.empty()
+        predictions = load_predictions(store, info.id, LEXICON_MODEL_ID)
+    return predictions

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Pages must not start real background fine-tunes during tests (tests/models drive that chain).
+os.environ.setdefault("GAPSIGHT_AUTO_TRAIN", "0")
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT.parent / "shared" / "data"

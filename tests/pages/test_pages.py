@@ -12,7 +12,7 @@ from analytics.readers import profile_file
 from analytics.store import Store
 from pages import shared
 
-PAGES = [shared.OVERVIEW_PAGE, shared.SENTIMENT_PAGE, shared.DATA_PAGE]
+PAGES = [shared.OVERVIEW_PAGE, shared.SENTIMENT_PAGE, shared.DATA_PAGE, shared.MODELS_PAGE]
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 

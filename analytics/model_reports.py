@@ -1,0 +1,45 @@
+"""Display-ready tables and figures of a model's evaluation report (from its card's metrics)."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+
+def comparison_table(metrics: dict) -> pd.DataFrame:
+    """Macro-F1 and accuracy of the model next to its baselines, all on the same test rows."""
+    rows = [{"model": "fine-tuned model", "macro_f1": metrics.get("macro_f1"), "accuracy": metrics.get("accuracy"),
+             "n_test": metrics.get("n")}]
+    names = {"tfidf_logreg": "TF-IDF + logistic regression", "vader": "VADER lexicon"}
+    for key, report in (metrics.get("baselines") or {}).items():
+        if isinstance(report, dict):
+            rows.append({"model": names.get(key, key), "macro_f1": report.get("macro_f1"),
+                         "accuracy": report.get("accuracy"), "n_test": report.get("n")})
+    return pd.DataFrame(rows)
+
+
+def per_class_table(metrics: dict) -> pd.DataFrame:
+    """Precision, recall, F1 and support per class on the test split."""
+    return pd.DataFrame(metrics.get("per_class") or [])
+
+
+def confusion_figure(metrics: dict) -> go.Figure:
+    """Heatmap of the test-split confusion matrix (rows: true class, columns: predicted)."""
+    confusion = metrics.get("confusion") or {"labels": [], "counts": []}
+    labels = [str(label) for label in confusion["labels"]]
+    fig = go.Figure(go.Heatmap(z=confusion["counts"], x=labels, y=labels, colorscale="Blues",
+                               texttemplate="%{z}", hovertemplate="true %{y} · predicted %{x}: %{z}<extra></extra>"))
+    fig.update_layout(title=dict(text=f"Confusion matrix · test split, n = {metrics.get('n', 0):,}"),
+                      xaxis_title="Predicted", yaxis=dict(title="True", autorange="reversed"),
+                      height=max(320, 40 * len(labels) + 160))
+    return fig
+
+
+def registry_table(models: list) -> pd.DataFrame:
+    """One row per registered model: what it predicts, how well against its baselines, where it ran."""
+    return pd.DataFrame([{
+        "active": m.active, "name": m.name, "task": m.task, "classes": len(m.labels),
+        "macro_f1": m.metrics.get("macro_f1"),
+        "tfidf_macro_f1": (m.metrics.get("baselines") or {}).get("tfidf_logreg"),
+        "vader_macro_f1": (m.metrics.get("baselines") or {}).get("vader"),
+        "device": m.metrics.get("device"), "train_s": m.metrics.get("training_seconds"), "model_id": m.model_id,
+    } for m in models])

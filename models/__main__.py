@@ -1,0 +1,440 @@
+"""Headless command line: ``python -m models {train,score,evaluate,list}`` (see ``--help``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# Heavy modules (torch, transformers, scikit-learn) are imported inside the commands, after the
+# arguments and the input file have been checked, so that --help and input errors answer at once.
+
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".json", ".xlsx")
+_EPILOG = """examples:
+  python -m models train --input reviews.csv --text-column review --from-ratings stars
+  python -m models train --input tickets.parquet --text-column body --label-column intent --epochs 4
+  python -m models score --model data/.gapsight/models/sentiment-... --input new.csv --text-column review \\
+      --output scored.parquet
+  python -m models evaluate --model data/.gapsight/models/sentiment-... --input labelled.csv \\
+      --text-column review --label-column sentiment
+  python -m models list
+"""
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+# ---------------------------------------------------------------- input and output files
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A CSV/TSV, Parquet, JSON-lines or Excel file as a frame of strings (encoding and delimiter detected)."""
+    import pandas as pd
+
+    from analytics.readers import ROW_COLUMN, profile_file, read_chunks
+
+    path = Path(path)
+    if not path.is_file():
+        raise CommandError(f"Input file {path} does not exist.")
+    if path.suffix.lower() not in _TABLE_SUFFIXES:
+        raise CommandError(
+            f"Input file {path.name} is not a table Gapsight reads; use .csv, .tsv, .parquet, .jsonl or .xlsx."
+        )
+    profile = profile_file(path)
+    chunks = list(read_chunks(profile))
+    for warning in profile.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    rejected = [r for chunk in chunks for r in chunk.rejected]
+    if rejected:
+        row, reason = rejected[0]
+        print(f"warning: {len(rejected)} row(s) of {path.name} could not be read and were skipped "
+              f"(first: row {row}: {reason})", file=sys.stderr)
+    frame = pd.concat([chunk.frame for chunk in chunks], ignore_index=True)
+    return frame.drop(columns=[ROW_COLUMN], errors="ignore")
+
+
+def _column(frame, name: str, path: str, option: str):
+    if name in frame.columns:
+        return frame[name]
+    similar = [c for c in frame.columns if c.lower() == name.lower()]
+    hint = f"; did you mean {similar[0]!r}?" if similar else f"; its columns are: {', '.join(map(str, frame.columns))}."
+    raise CommandError(f"{option} {name!r} is not a column of {Path(path).name}{hint}")
+
+
+def _labels_from_args(args, frame) -> tuple[list, str]:
+    """Labels from --label-column or --from-ratings, and a description of where they came from."""
+    if args.label_column:
+        return _column(frame, args.label_column, args.input, "--label-column").tolist(), args.label_column
+    from analytics.ratings import normalise_ratings
+
+    from models.tasks import sentiment_labels_from_ratings
+
+    ratings = _column(frame, args.from_ratings, args.input, "--from-ratings")
+    try:
+        parsed = normalise_ratings(ratings.reset_index(drop=True))
+    except ValueError as exc:
+        raise CommandError(f"--from-ratings {args.from_ratings!r}: {exc}") from exc
+    labels = sentiment_labels_from_ratings(parsed.normalised.tolist())
+    counts = {name: labels.count(name) for name in ("negative", "neutral", "positive")}
+    missing = sum(label is None for label in labels)
+    print(
+        f"Ratings in {args.from_ratings!r} read on the {parsed.scale.label} scale: "
+        + ", ".join(f"{n:,} {name}" for name, n in counts.items())
+        + (f"; {missing:,} rows without a usable rating are left out" if missing else ""),
+        file=sys.stderr,
+    )
+    return labels, f"ratings in {args.from_ratings}"
+
+
+def _write_table(frame, path: str) -> Path:
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise CommandError(f"--output {out.name} should end in .parquet or .csv.")
+    if not out.parent.is_dir():
+        raise CommandError(f"--output folder {out.parent} does not exist.")
+    temp = out.with_name(f".{out.name}.tmp")
+    try:
+        if suffix == ".parquet":
+            frame.to_parquet(temp, index=False)
+        else:
+            frame.to_csv(temp, index=False)
+        os.replace(temp, out)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    return out
+
+
+def _home(args) -> Path:
+    if args.home:
+        return Path(args.home)
+    from analytics.store import gapsight_home  # the path only; the store is never opened
+
+    return gapsight_home()
+
+
+def _model_folder(path: str) -> Path:
+    from models.registry import read_meta
+
+    folder = Path(path)
+    read_meta(folder)  # fails fast, with the registry's message, before any data is read
+    return folder
+
+
+# ---------------------------------------------------------------- progress and reports
+
+
+class ProgressLine:
+    """One progress line on stderr, rewritten in place on a terminal and printed now and then otherwise."""
+
+    def __init__(self, stream=None, *, interval: float | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.interval = interval if interval is not None else (0.2 if self.tty else 10.0)
+        self._last = 0.0
+        self._shown = False
+
+    def show(self, fraction: float, message: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < self.interval:
+            return
+        self._last = now
+        bar = f"{100 * min(max(fraction, 0.0), 1.0):3.0f}%"
+        if self.tty:
+            try:
+                width = os.get_terminal_size(self.stream.fileno()).columns
+            except (OSError, ValueError, AttributeError):
+                width = 100
+            self.stream.write("\r\033[K" + f"{bar} {message}"[: max(20, width - 1)])
+            self._shown = True
+        else:
+            self.stream.write(f"{bar} {message}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty and self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+        self._shown = False
+
+
+def format_report(report: dict, *, title: str) -> str:
+    """A report (``EvaluationReport.to_dict()``) as a plain-text table."""
+    import pandas as pd
+
+    ece = report.get("ece")
+    lines = [
+        f"{title}: {report['n']:,} rows · accuracy {report['accuracy']:.3f} · macro-F1 {report['macro_f1']:.3f}"
+        f" · weighted F1 {report['weighted_f1']:.3f}" + (f" · ECE {ece:.3f}" if ece is not None else ""),
+        "",
+    ]
+    table = pd.DataFrame(report["per_class"])
+    lines.append(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    confusion = report["confusion"]
+    matrix = pd.DataFrame(
+        confusion["counts"],
+        index=pd.Index(confusion["labels"], name="true \\ predicted"),
+        columns=confusion["labels"],
+    )
+    lines += ["", "Confusion (rows: true label, columns: predicted):", matrix.to_string()]
+    return "\n".join(lines)
+
+
+def format_baselines(baselines: dict, report: dict) -> str:
+    """Macro-F1 and per-class F1 of the model beside each baseline, on the same rows."""
+    if not baselines:
+        return ""
+    lines = [f"Baselines on the same {report['n']:,} rows (macro-F1):",
+             f"  {'this model':<32} {report['macro_f1']:.3f}"]
+    lines += [f"  {baseline['name']:<32} {baseline['macro_f1']:.3f}" for baseline in baselines.values()]
+    labels = [row["label"] for row in report["per_class"]]
+    lines += ["", f"  {'F1 per label':<32} " + " ".join(f"{label[:12]:>12}" for label in labels)]
+    rows = [("this model", report["per_class"])] + [(b["name"], b["per_class"]) for b in baselines.values()]
+    for name, per_class in rows:
+        by_label = {row["label"]: row["f1"] for row in per_class}
+        lines.append(f"  {name:<32} " + " ".join(f"{by_label.get(label, 0.0):>12.3f}" for label in labels))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _config_from_args(args):
+    from models.training import FineTuneConfig
+
+    overrides = {
+        "epochs": args.epochs, "learning_rate": args.learning_rate, "batch_size": args.batch_size,
+        "max_length": args.max_length, "seed": args.seed,
+    }
+    return FineTuneConfig(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def cmd_train(args) -> int:
+    frame = read_table(args.input)
+    texts = _column(frame, args.text_column, args.input, "--text-column").tolist()
+    labels, label_source = _labels_from_args(args, frame)
+    task = args.task or ("sentiment" if args.from_ratings else args.label_column)
+    home = _home(args)
+    config = _config_from_args(args)
+
+    import contextlib
+
+    from models.jobs import gpu_lock
+    from models.tasks import describe_train_progress, model_factory_from_env, resolve_device, train_classifier
+    from models.training import prepare_training_data
+
+    device = resolve_device(args.device)
+    # Check the data before announcing anything (train_classifier checks it again; it is cheap).
+    usable = prepare_training_data(texts, labels, min_per_label=config.min_examples_per_label,
+                                   max_labels=config.max_labels)
+    line = ProgressLine()
+    print(f"Training {task!r} on {len(usable.texts):,} of {len(texts):,} rows of {Path(args.input).name} "
+          f"({label_source}; labels {', '.join(usable.classes)}) · {device.name}", file=sys.stderr)
+
+    def on_progress(event) -> None:
+        line.show(event.fraction, describe_train_progress(event), force=event.phase != "train")
+
+    lock = contextlib.nullcontext()
+    if device.is_cuda:  # share the GPU politely with the app's training jobs
+        lock = gpu_lock(home, on_wait=lambda: print("waiting for the GPU (a training job holds it)", file=sys.stderr))
+    try:
+        with lock:
+            outcome = train_classifier(
+                texts, labels, task=task, config=config, device=device, models_root=home / "models",
+                name=args.name or task, data_source=str(Path(args.input).resolve()), progress=on_progress,
+                model_factory=model_factory_from_env(),
+            )
+    finally:
+        line.close()
+    print(format_report(outcome.report, title="Test split"))
+    print()
+    print(format_baselines(outcome.baselines, outcome.report))
+    print()
+    print(f"Model saved to {outcome.folder}")
+    return 0
+
+
+def cmd_score(args) -> int:
+    folder = _model_folder(args.model)
+    frame = read_table(args.input)
+    texts = _column(frame, args.text_column, args.input, "--text-column").tolist()
+    if Path(args.output).suffix.lower() not in (".parquet", ".csv"):
+        raise CommandError(f"--output {Path(args.output).name} should end in .parquet or .csv.")
+
+    import pandas as pd
+
+    from models.tasks import resolve_device, score_texts
+
+    device = resolve_device(args.device)
+    line = ProgressLine()
+    try:
+        predictions = score_texts(
+            folder, texts, device=device, batch_size=args.batch_size,
+            progress=lambda done, total: line.show(done / max(total, 1), f"scored {done:,}/{total:,} texts",
+                                                   force=done == total),
+        )
+    finally:
+        line.close()
+    # The input's columns first; a prediction column whose name the input already uses gets a prefix.
+    renamed = {c: f"predicted_{c}" for c in predictions.columns if c in frame.columns}
+    output = pd.concat([frame.reset_index(drop=True), predictions.rename(columns=renamed)], axis=1)
+    path = _write_table(output, args.output)
+    counts = predictions["label"].value_counts().to_dict()
+    summary = ", ".join(f"{n:,} {label}" for label, n in counts.items())
+    print(f"Scored {len(output):,} texts ({summary}) → {path}")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    folder = _model_folder(args.model)
+    frame = read_table(args.input)
+    texts = _column(frame, args.text_column, args.input, "--text-column").tolist()
+    labels, _ = _labels_from_args(args, frame)
+
+    from models.tasks import evaluate_model, resolve_device
+
+    device = resolve_device(args.device)
+    line = ProgressLine()
+    try:
+        outcome = evaluate_model(
+            folder, texts, labels, device=device, batch_size=args.batch_size,
+            progress=lambda done, total: line.show(done / max(total, 1), f"scored {done:,}/{total:,} texts",
+                                                   force=done == total),
+        )
+    finally:
+        line.close()
+    if outcome.n_skipped:
+        print(f"{outcome.n_skipped:,} rows without a text or a label were left out.", file=sys.stderr)
+    print(format_report(outcome.report, title=f"{folder.name} on {Path(args.input).name}"))
+    if outcome.baselines:
+        print()
+        print(format_baselines(outcome.baselines, outcome.report))
+    return 0
+
+
+def cmd_list(args) -> int:
+    from models.registry import list_models
+
+    root = _home(args) / "models"
+    entries = list_models(root)
+    if not entries:
+        print(f"No models under {root}.")
+        return 0
+    for entry in entries:
+        if entry.meta is None:
+            print(f"{entry.folder.name}  (unreadable: {entry.problem})")
+            continue
+        meta = entry.meta
+        f1 = meta.metrics.get("macro_f1")
+        score = f"macro-F1 {f1:.3f}" if isinstance(f1, int | float) else "no metrics"
+        print(f"{entry.folder.name}  {meta.task}  [{', '.join(meta.labels)}]  {score}  "
+              f"{meta.device}  {meta.created_at}")
+    print(f"{len(entries)} model(s) under {root}")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+def _add_device(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None,
+                        help="where to run (default: CUDA when available, or $GAPSIGHT_DEVICE)")
+
+
+def _add_labels(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--label-column", metavar="COL", help="column holding the label of each row")
+    group.add_argument("--from-ratings", metavar="RATING_COLUMN",
+                       help="derive sentiment labels from a rating column (1–2 of 5 negative, 3 neutral, 4–5 "
+                            "positive; any scale is detected and normalised)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m models",
+        description="Train, score and evaluate Gapsight text classifiers without the app. "
+                    "Models are saved to the registry under <home>/models.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,score,evaluate,list}")
+
+    train = commands.add_parser("train", help="fine-tune a classifier on a labelled file and save it",
+                                description="Fine-tune all-MiniLM-L6-v2 on a labelled file, report it on a "
+                                            "held-out test split beside TF-IDF (and VADER) baselines, and save "
+                                            "it to the registry.")
+    train.add_argument("--input", required=True, metavar="FILE", help="a .csv or .parquet file (also .tsv, .jsonl)")
+    train.add_argument("--text-column", required=True, metavar="COL", help="column holding the texts")
+    _add_labels(train, required=True)
+    train.add_argument("--task", help="what the model predicts (default: 'sentiment' with --from-ratings, "
+                                      "else the label column's name)")
+    train.add_argument("--name", help="names the model folder (default: the task)")
+    train.add_argument("--epochs", type=int, help="passes over the training split (default 3)")
+    train.add_argument("--learning-rate", type=float, help="peak AdamW learning rate (default 5e-5)")
+    train.add_argument("--batch-size", type=int, help="training rows per step (default 32)")
+    train.add_argument("--max-length", type=int, help="tokens per training text (default 128)")
+    train.add_argument("--seed", type=int, help="seed of the split and the training (default 0)")
+    _add_device(train)
+    train.add_argument("--home", metavar="DIR", help="Gapsight home (default: $GAPSIGHT_HOME or data/.gapsight)")
+    train.set_defaults(handler=cmd_train)
+
+    score = commands.add_parser("score", help="label the texts of a file with a saved model",
+                                description="Label every text of a file with a saved model; the output has the "
+                                            "input's columns plus label, confidence, is_empty and proba_<label>.")
+    score.add_argument("--model", required=True, metavar="FOLDER", help="a model folder from the registry")
+    score.add_argument("--input", required=True, metavar="FILE", help="a .csv or .parquet file")
+    score.add_argument("--text-column", required=True, metavar="COL", help="column holding the texts")
+    score.add_argument("--output", required=True, metavar="FILE", help="where to write (.parquet or .csv)")
+    score.add_argument("--batch-size", type=int, help="texts per batch (default: the device's)")
+    _add_device(score)
+    score.set_defaults(handler=cmd_score)
+
+    evaluate = commands.add_parser("evaluate", help="report a saved model's quality on a labelled file",
+                                   description="Score a labelled file with a saved model and report accuracy, "
+                                               "macro-F1, per-label precision/recall/F1, the confusion matrix "
+                                               "and calibration, beside VADER for sentiment models.")
+    evaluate.add_argument("--model", required=True, metavar="FOLDER", help="a model folder from the registry")
+    evaluate.add_argument("--input", required=True, metavar="FILE", help="a .csv or .parquet file")
+    evaluate.add_argument("--text-column", required=True, metavar="COL", help="column holding the texts")
+    _add_labels(evaluate, required=True)
+    evaluate.add_argument("--batch-size", type=int, help="texts per batch (default: the device's)")
+    _add_device(evaluate)
+    evaluate.set_defaults(handler=cmd_evaluate)
+
+    listing = commands.add_parser("list", help="list the models in the registry",
+                                  description="List the model folders under <home>/models, newest first.")
+    listing.add_argument("--home", metavar="DIR", help="Gapsight home (default: $GAPSIGHT_HOME or data/.gapsight)")
+    listing.set_defaults(handler=cmd_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 2 for problems the user can fix)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (CommandError, ValueError) as exc:  # the core's ValueErrors say what to do
+        message = str(exc)
+    except OSError as exc:
+        message = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing was saved", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a one-line message instead of a traceback
+        message = f"unexpected {type(exc).__name__}: {exc}"
+    print("error: " + " ".join(message.split()), file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,429 @@
+"""The work behind background jobs and the CLI: train-evaluate-save a classifier, score and evaluate texts."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models.device import DeviceInfo, choose_device
+from models.evaluation import (
+    BaselinePredictions,
+    evaluate,
+    tfidf_logreg_baseline,
+    vader_applies,
+    vader_baseline,
+)
+from models.inference import predict
+from models.registry import ModelMeta, fingerprint_data, load_model, new_model_folder, read_meta, save_model
+from models.text import clean_text
+from models.training import FineTuneConfig, ModelFactory, TrainProgress, fine_tune, prepare_training_data
+
+__all__ = [
+    "TINY_MODEL_ENV",
+    "EvaluationOutcome",
+    "TrainOutcome",
+    "clean_labels",
+    "describe_train_progress",
+    "evaluate_model",
+    "format_duration",
+    "model_factory_from_env",
+    "resolve_device",
+    "score_texts",
+    "sentiment_labels_from_ratings",
+    "train_classifier",
+]
+
+# Test hook: when this environment variable is "1", jobs and the CLI fine-tune a tiny randomly
+# initialised BERT (models.base.build_tiny_classifier) instead of the packaged MiniLM, so that
+# tests can run real worker processes in seconds. Never set it for real use.
+TINY_MODEL_ENV = "GAPSIGHT_TINY_MODEL"
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    """What :func:`train_classifier` did.
+
+    Attributes
+    ----------
+    folder : Path or None
+        The saved model folder; ``None`` when the run was cancelled (nothing is saved).
+    meta : ModelMeta or None
+        The card written to ``gapsight.json``.
+    report : dict
+        Test-split report (``EvaluationReport.to_dict()``: accuracy, macro-F1, per-class
+        precision/recall/F1, confusion, ECE, n); empty when cancelled.
+    baselines : dict
+        ``{"tfidf_logreg": {...}, "vader": {...}}`` (VADER only for sentiment labels): each a
+        report of the same shape, with its ``name``, on the same test rows as ``report``.
+    cancelled : bool
+    """
+
+    folder: Path | None
+    meta: ModelMeta | None
+    report: dict
+    baselines: dict
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class EvaluationOutcome:
+    """A saved model's quality on labelled texts (see :func:`evaluate_model`).
+
+    Attributes
+    ----------
+    report : dict
+        ``EvaluationReport.to_dict()`` of the model on the usable rows.
+    baselines : dict
+        ``{"vader": {...}}`` when the model's labels are sentiment labels, else empty.
+    n_evaluated : int
+        Rows with both a text and a label.
+    n_skipped : int
+        Rows left out because the text or the label was empty.
+    labels : tuple of str
+        The model's labels.
+    """
+
+    report: dict
+    baselines: dict
+    n_evaluated: int
+    n_skipped: int
+    labels: tuple[str, ...]
+
+
+def format_duration(seconds: float | None) -> str:
+    """Seconds as a short duration for progress lines.
+
+    Examples
+    --------
+    >>> format_duration(42), format_duration(80), format_duration(3720)
+    ('42 s', '1 min 20 s', '1 h 2 min')
+    """
+    if seconds is None or not math.isfinite(seconds):
+        return ""
+    total = max(0, round(seconds))
+    if total < 60:
+        return f"{total} s"
+    if total < 3600:
+        return f"{total // 60} min {total % 60} s"
+    return f"{total // 3600} h {total % 3600 // 60} min"
+
+
+_PHASE_MESSAGES = {
+    "calibrate": "calibrating confidence on the validation split",
+    "test": "scoring the test split",
+    "done": "training finished",
+    "baselines": "comparing with the baselines on the test split",
+    "saving": "saving the model",
+}
+
+
+def describe_train_progress(event: TrainProgress) -> str:
+    """One line for a progress bar.
+
+    Examples
+    --------
+    ``"epoch 2/3 · step 340/512 · loss 0.41 · val macro-F1 0.78 · ETA 1 min 20 s · CPU (2 threads)"``
+    """
+    if event.phase in _PHASE_MESSAGES:
+        return f"{_PHASE_MESSAGES[event.phase]} · {event.device_name}"
+    parts = [f"epoch {max(event.epoch, 1)}/{event.epochs}", f"step {event.step}/{event.total_steps}"]
+    if event.train_loss is not None and math.isfinite(event.train_loss):
+        parts.append(f"loss {event.train_loss:.2f}")
+    if event.val_macro_f1 is not None:
+        parts.append(f"val macro-F1 {event.val_macro_f1:.2f}")
+    if event.eta_seconds is not None and event.step < event.total_steps:
+        parts.append(f"ETA {format_duration(event.eta_seconds)}")
+    parts.append(event.device_name)
+    return " · ".join(parts)
+
+
+def model_factory_from_env() -> ModelFactory | None:
+    """The tiny test model factory when ``GAPSIGHT_TINY_MODEL=1`` (a test hook), else ``None``."""
+    if os.environ.get(TINY_MODEL_ENV, "").strip() != "1":
+        return None
+    from models.base import build_tiny_classifier
+
+    def tiny(labels: Sequence[str]):
+        return build_tiny_classifier(labels, seed=0)
+
+    return tiny
+
+
+def resolve_device(device: DeviceInfo | str | None) -> DeviceInfo:
+    """A :class:`DeviceInfo` from itself, a preference (``"auto"``, ``"cpu"``, ``"cuda"``) or ``None``."""
+    return device if isinstance(device, DeviceInfo) else choose_device(device)
+
+
+def clean_labels(values: Sequence[object]) -> list[str | None]:
+    """Label cells as text; ``None`` where missing. Integral floats read as integers (``4.0`` → ``"4"``).
+
+    Examples
+    --------
+    >>> clean_labels(["pos", 4.0, None, float("nan"), " "])
+    ['pos', '4', None, None, None]
+    """
+    labels: list[str | None] = []
+    for value in values:
+        if isinstance(value, float | np.floating) and not math.isnan(value) and float(value).is_integer():
+            value = int(value)
+        text = clean_text(value)
+        labels.append(text or None)
+    return labels
+
+
+def sentiment_labels_from_ratings(
+    normalised_ratings: Sequence[float],
+    *,
+    negative_below: float = 0.4,
+    positive_above: float = 0.6,
+) -> list[str | None]:
+    """Sentiment labels from ratings normalised to 0–1 (see ``analytics.ratings.normalise_ratings``).
+
+    On a 1–5 scale (0, 0.25, 0.5, 0.75, 1) this gives 1–2 → negative, 3 → neutral, 4–5 → positive;
+    thresholds on the normalised value make it work for any scale. Missing ratings (None, NaN)
+    give ``None``, so those rows are left out of training.
+
+    Examples
+    --------
+    >>> sentiment_labels_from_ratings([0.0, 0.25, 0.5, 0.75, 1.0, float("nan")])
+    ['negative', 'negative', 'neutral', 'positive', 'positive', None]
+    """
+    if not 0.0 <= negative_below <= positive_above <= 1.0:
+        raise ValueError(
+            f"negative_below={negative_below} and positive_above={positive_above} should satisfy "
+            "0 <= negative_below <= positive_above <= 1."
+        )
+    values = pd.to_numeric(pd.Series(list(normalised_ratings), dtype=object), errors="coerce").to_numpy(float)
+    labels: list[str | None] = []
+    for value in values:
+        if math.isnan(value):
+            labels.append(None)
+        elif value < negative_below:
+            labels.append("negative")
+        elif value > positive_above:
+            labels.append("positive")
+        else:
+            labels.append("neutral")
+    return labels
+
+
+def _baseline_report(
+    baseline: BaselinePredictions, y_true: Sequence[str], classes: tuple[str, ...]
+) -> dict:
+    proba = None
+    if baseline.proba is not None:
+        # Columns in the model's class order, so the ECE compares like with like.
+        column = {name: j for j, name in enumerate(baseline.classes)}
+        proba = np.zeros((len(y_true), len(classes)))
+        for j, name in enumerate(classes):
+            if name in column:
+                proba[:, j] = baseline.proba[:, column[name]]
+    report = evaluate(y_true, baseline.labels, proba, labels=classes)
+    return {"name": baseline.name, **report.to_dict()}
+
+
+def train_classifier(
+    texts: Sequence[object],
+    labels: Sequence[object],
+    *,
+    task: str,
+    models_root: str | Path,
+    config: FineTuneConfig | None = None,
+    device: DeviceInfo | str | None = None,
+    name: str = "",
+    data_source: str = "",
+    progress: Callable[[TrainProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    model_factory: ModelFactory | None = None,
+    tokenizer=None,
+) -> TrainOutcome:
+    """Fine-tune, compare with baselines on the same test rows, and save to the registry.
+
+    Parameters
+    ----------
+    texts, labels : sequences of the same length
+        Rows with an empty text or label are left out (see ``prepare_training_data``).
+    task : str
+        What the model predicts (``"sentiment"``, ``"intent"``, a label column's name).
+    models_root : str or Path
+        Registry folder; the model is saved in a new folder under it.
+    config : FineTuneConfig, optional
+    device : DeviceInfo or str, optional
+        ``None`` picks CUDA when available.
+    name : str
+        Names the model folder (defaults to ``task``).
+    data_source : str
+        Where the data came from (dataset id, file name), recorded in the card.
+    progress : callable(TrainProgress), optional
+        Fine-tuning progress, then phases ``"baselines"`` and ``"saving"``.
+    should_stop : callable() -> bool, optional
+        When it returns True the run ends as cancelled and nothing is saved.
+    model_factory, tokenizer : optional
+        Passed to :func:`models.training.fine_tune` (tests build a tiny BERT).
+
+    Returns
+    -------
+    TrainOutcome
+
+    Raises
+    ------
+    ValueError
+        Unusable data or settings, with a message saying what to change.
+    """
+    texts = list(texts)
+    labels = list(labels)
+    config = config or FineTuneConfig()
+    device = resolve_device(device)
+    # Validate before the (slow) model load, and keep the cleaned rows for the baselines.
+    data = prepare_training_data(
+        texts, labels, min_per_label=config.min_examples_per_label, max_labels=config.max_labels
+    )
+    last: list[TrainProgress] = []
+
+    def relay(event: TrainProgress) -> None:
+        last[:] = [event]
+        if progress is not None:
+            progress(event)
+
+    def announce(phase: str) -> None:
+        if progress is not None and last:
+            progress(dataclasses.replace(last[0], phase=phase))
+
+    result = fine_tune(
+        texts, labels, config=config, device=device, model_factory=model_factory,
+        tokenizer=tokenizer, progress=relay, should_stop=should_stop,
+    )
+    if result.cancelled or (should_stop is not None and should_stop()):
+        return TrainOutcome(folder=None, meta=None, report={}, baselines={}, cancelled=True)
+
+    # result.split indexes the caller's rows; map them to the cleaned texts and labels.
+    row = {int(p): k for k, p in enumerate(data.positions)}
+    train_rows = [row[int(i)] for i in result.split.train]
+    test_rows = [row[int(i)] for i in result.split.test]
+    train_texts = [data.texts[k] for k in train_rows]
+    train_labels = [data.labels[k] for k in train_rows]
+    test_texts = [data.texts[k] for k in test_rows]
+    test_labels = [data.labels[k] for k in test_rows]
+
+    announce("baselines")
+    tfidf = tfidf_logreg_baseline(train_texts, train_labels, test_texts, seed=config.seed)
+    baselines = {"tfidf_logreg": _baseline_report(tfidf, test_labels, result.classes)}
+    if vader_applies(result.classes):
+        baselines["vader"] = _baseline_report(vader_baseline(test_texts, result.classes), test_labels, result.classes)
+
+    report = result.report.to_dict()
+    meta = ModelMeta.from_fine_tune(result, task=task, data_fingerprint=fingerprint_data(texts, labels))
+    # The card has no free-form section, so run details travel with the metrics.
+    metrics = {
+        **report,
+        "baselines": baselines,
+        "validation": {
+            "best_macro_f1": result.best_val_macro_f1,
+            "best_epoch": result.best_epoch,
+            "best_step": result.best_step,
+            "steps_run": result.steps_run,
+            "stopped_early": result.stopped_early,
+        },
+        "data": {
+            "name": name or task,
+            "source": data_source,
+            "rows": len(texts),
+            "rows_used": len(data.texts),
+            "dropped_empty_text": result.n_dropped_empty,
+            "dropped_unlabelled": result.n_dropped_unlabelled,
+        },
+    }
+    meta = dataclasses.replace(meta, metrics=metrics)
+    if should_stop is not None and should_stop():
+        return TrainOutcome(folder=None, meta=None, report={}, baselines={}, cancelled=True)
+    announce("saving")
+    folder = save_model(result.model, result.tokenizer, new_model_folder(models_root, name or task), meta=meta)
+    return TrainOutcome(folder=folder, meta=meta, report=report, baselines=baselines, cancelled=False)
+
+
+def score_texts(
+    folder: str | Path,
+    texts: Sequence[object],
+    *,
+    device: DeviceInfo | str | None = None,
+    batch_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Predictions of the saved model in ``folder`` for ``texts``, one row per text in input order.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``label`` (None for empty texts), ``confidence``, ``is_empty`` and one ``proba_<class>``
+        column per class, with the model's calibration temperature applied.
+
+    Raises
+    ------
+    ValueError
+        The folder was deleted or is incomplete.
+    """
+    device = resolve_device(device)
+    # int8 variants are CPU-only; on a GPU the stored float weights are used.
+    loaded = load_model(folder, int8=False if device.is_cuda else None)
+    max_length = int(loaded.meta.config.get("max_length") or device.default_max_length)
+    predictions = predict(
+        loaded.model, loaded.tokenizer, list(texts), device=device, batch_size=batch_size,
+        max_length=max_length, temperature=loaded.meta.temperature, progress=progress,
+    )
+    return predictions.to_frame()
+
+
+def evaluate_model(
+    folder: str | Path,
+    texts: Sequence[object],
+    labels: Sequence[object],
+    *,
+    device: DeviceInfo | str | None = None,
+    batch_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EvaluationOutcome:
+    """Report of the saved model in ``folder`` on labelled texts, plus VADER when it applies.
+
+    Rows with an empty text or label are skipped.
+
+    Raises
+    ------
+    ValueError
+        No usable row; labels the model does not know; a deleted model folder.
+    """
+    texts = list(texts)
+    labels = clean_labels(labels)
+    if len(texts) != len(labels):
+        raise ValueError(f"There are {len(texts)} texts but {len(labels)} labels; they must be the same rows.")
+    keep = [i for i, (t, v) in enumerate(zip(texts, labels, strict=True)) if clean_text(t) and v]
+    if not keep:
+        raise ValueError("No row has both a text and a label; check the text and label columns.")
+    y_texts = [clean_text(texts[i]) for i in keep]
+    y_true = [labels[i] for i in keep]
+    classes = read_meta(folder).labels
+    unknown = sorted(set(y_true) - set(classes))
+    if unknown:
+        raise ValueError(
+            f"The data has labels {unknown} that the model does not predict (its labels are {list(classes)}); "
+            "evaluate on a column with the model's labels."
+        )
+    frame = score_texts(folder, y_texts, device=device, batch_size=batch_size, progress=progress)
+    proba = frame[[f"proba_{c}" for c in classes]].to_numpy()
+    report = evaluate(y_true, frame["label"].tolist(), proba, labels=classes)
+    baselines = {}
+    if vader_applies(classes):
+        baselines["vader"] = _baseline_report(vader_baseline(y_texts, classes), y_true, classes)
+    return EvaluationOutcome(
+        report=report.to_dict(),
+        baselines=baselines,
+        n_evaluated=len(keep),
+        n_skipped=len(texts) - len(keep),
+        labels=classes,
+    )

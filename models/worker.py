@@ -1,0 +1,233 @@
+"""Run one background job: ``python -m models.worker <job_dir>`` (started by ``models.jobs.start_job``).
+
+Reads ``spec.json``, trains or scores with progress written to ``status.json``, writes
+``result.json`` and the final state, and exits 0 whatever happened (the state says how it went).
+Only files under the job's home are written; the DuckDB store is never opened.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import contextlib  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from models.jobs import (  # noqa: E402
+    CANCEL_FILE,
+    PREDICTIONS_FILE,
+    SPEC_FILE,
+    JobCancelled,
+    JobRecorder,
+    JobSpec,
+    gpu_lock,
+)
+
+__all__ = ["main", "run_job"]
+
+
+def _log(message: str) -> None:
+    print(f"[{time.strftime('%Y-%m-%d %H:%M:%S')}] {message}", flush=True)
+
+
+def _read_input(spec: JobSpec, *, need_label: bool) -> pd.DataFrame:
+    path = Path(spec.input_path)
+    if not path.is_file():
+        raise ValueError(f"The job's input file {path} is missing; start the job again.")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise ValueError(f"The job's input file {path} could not be read ({exc}); start the job again.") from exc
+    needed = ["record_id", "text"] + (["label"] if need_label else [])
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"The job's input file lacks the column(s) {missing} (it has {list(frame.columns)})."
+        )
+    return frame.reset_index(drop=True)
+
+
+# Shares of the progress bar: loading before training, and the phases after it.
+_TRAIN_START, _TRAIN_END = 0.02, 0.90
+_PHASE_FRACTIONS = {"calibrate": 0.91, "test": 0.93, "done": 0.94, "baselines": 0.95, "saving": 0.98}
+
+
+def _train(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[str, dict]:
+    from models.tasks import describe_train_progress, model_factory_from_env, train_classifier
+
+    frame = _read_input(spec, need_label=True)
+    config = spec.fine_tune_config()
+    home = folder.parent.parent
+    logged_phase = [""]
+
+    def on_progress(event) -> None:
+        if event.phase in _PHASE_FRACTIONS:
+            fraction = _PHASE_FRACTIONS[event.phase]
+        else:
+            fraction = _TRAIN_START + (_TRAIN_END - _TRAIN_START) * event.fraction
+        message = describe_train_progress(event)
+        recorder.update(
+            fraction=fraction, message=message, step=event.step, total_steps=event.total_steps,
+            epoch=event.epoch, train_loss=event.train_loss, val_macro_f1=event.val_macro_f1,
+            eta_seconds=event.eta_seconds if event.phase in ("train", "evaluate") else None,
+            device=event.device_name,
+        )
+        if event.phase != "train" or logged_phase[0] != "train":
+            _log(message)
+        logged_phase[0] = event.phase
+
+    lock = contextlib.nullcontext()
+    if device.is_cuda:
+        def waiting() -> None:
+            recorder.update(force=True, state="queued", message="waiting for the GPU")
+            _log("waiting for the GPU (another training job holds it)")
+
+        lock = gpu_lock(home, on_wait=waiting, should_stop=recorder.cancel_requested)
+    with lock:
+        recorder.mark_running(f"loading the model · {device.name}", fraction=0.01)
+        _log(f"training {spec.task!r} on {len(frame)} rows · {device.name}")
+        outcome = train_classifier(
+            frame["text"].tolist(), frame["label"].tolist(), task=spec.task, config=config, device=device,
+            models_root=home / "models", name=spec.name or spec.task,
+            data_source=spec.dataset_id or Path(spec.input_path).name, progress=on_progress,
+            should_stop=recorder.cancel_requested, model_factory=model_factory_from_env(),
+        )
+    if outcome.cancelled:
+        raise JobCancelled()
+    meta = outcome.meta
+    _log(f"saved {outcome.folder}")
+    summary = (
+        f"Model saved · test macro-F1 {outcome.report['macro_f1']:.2f} on {outcome.report['n']} rows "
+        f"(TF-IDF baseline {outcome.baselines['tfidf_logreg']['macro_f1']:.2f})"
+    )
+    return summary, {
+        "model_folder": str(outcome.folder),
+        "task": meta.task,
+        "labels": list(meta.labels),
+        "report": outcome.report,
+        "baselines": outcome.baselines,
+        "split_sizes": meta.split_sizes,
+        "temperature": meta.temperature,
+        "training_seconds": meta.training_seconds,
+        "throughput": meta.throughput,
+        "device": meta.device,
+        "data_fingerprint": meta.data_fingerprint,
+    }
+
+
+def _score(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[str, dict]:
+    from models.tasks import format_duration, score_texts
+
+    frame = _read_input(spec, need_label=False)
+    recorder.mark_running(f"loading the model · {device.name}", fraction=0.01)
+    _log(f"scoring {len(frame)} texts with {spec.model_folder} · {device.name}")
+    started = time.monotonic()
+
+    def on_progress(done: int, total: int) -> None:
+        if recorder.cancel_requested():
+            raise JobCancelled()
+        elapsed = time.monotonic() - started
+        eta = elapsed / done * (total - done) if done else None
+        parts = [f"scored {done:,}/{total:,} texts"]
+        if eta is not None and done < total:
+            parts.append(f"ETA {format_duration(eta)}")
+        parts.append(device.name)
+        recorder.update(
+            fraction=0.02 + 0.93 * done / max(total, 1), message=" · ".join(parts),
+            step=done, total_steps=total, eta_seconds=eta,
+        )
+
+    if recorder.cancel_requested():
+        raise JobCancelled()
+    predictions = score_texts(spec.model_folder, frame["text"].tolist(), device=device, progress=on_progress)
+    if recorder.cancel_requested():
+        raise JobCancelled()
+    recorder.update(fraction=0.97, message="writing the predictions")
+    output = pd.concat([frame[["record_id"]], predictions], axis=1)
+    path = folder / PREDICTIONS_FILE
+    temp = folder / f".{PREDICTIONS_FILE}.tmp"
+    output.to_parquet(temp, index=False)
+    os.replace(temp, path)
+    labels = [c.removeprefix("proba_") for c in predictions.columns if c.startswith("proba_")]
+    _log(f"wrote {path}")
+    return f"Scored {len(output):,} texts", {
+        "predictions_path": str(path),
+        "rows": len(output),
+        "empty_texts": int(predictions["is_empty"].sum()),
+        "model_folder": spec.model_folder,
+        "labels": labels,
+        "device": device.name,
+    }
+
+
+def _failure_message(exc: Exception) -> str:
+    if isinstance(exc, ValueError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "The job ran out of memory; lower the batch size or the maximum length, or use fewer rows."
+    if type(exc).__name__ == "OutOfMemoryError":  # torch.cuda.OutOfMemoryError
+        return "The GPU ran out of memory; lower the batch size or the maximum length and start again."
+    return f"Unexpected error: {type(exc).__name__}: {exc} (see the job log)"
+
+
+def run_job(folder: str | Path) -> str:
+    """Run the job in ``folder`` to a final state; return that state."""
+    folder = Path(folder).resolve()
+    recorder = JobRecorder(folder).start()
+    recorder.update(force=True, pid=os.getpid(), message="starting")
+
+    def stop_gracefully(signum, frame) -> None:  # SIGTERM: end like a cancel, saving nothing
+        (folder / CANCEL_FILE).touch()
+
+    signal.signal(signal.SIGTERM, stop_gracefully)
+    kind = "train"
+    try:
+        spec = JobSpec.from_json((folder / SPEC_FILE).read_text(encoding="utf-8"))
+        kind = spec.kind
+        from models.tasks import resolve_device
+
+        device = resolve_device(spec.device)
+        recorder.update(device=device.name)
+        if not device.is_cuda:
+            os.nice(5)  # keep the app responsive while this job uses the CPU
+        if recorder.cancel_requested():
+            raise JobCancelled()
+        summary, result = (_train if spec.kind == "train" else _score)(spec, folder, recorder, device)
+    except JobCancelled:
+        nothing = "no model was saved" if kind == "train" else "no predictions were written"
+        _log(f"cancelled; {nothing}")
+        recorder.finish("cancelled", message=f"Cancelled; {nothing}.")
+        return "cancelled"
+    except Exception as exc:
+        traceback.print_exc()
+        message = _failure_message(exc)
+        _log(f"failed: {message}")
+        recorder.finish("failed", message=message, error=message)
+        return "failed"
+    recorder.finish("done", message=summary, result=result)
+    _log("done")
+    return "done"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m models.worker JOB_DIR", file=sys.stderr)
+        return 2
+    folder = Path(args[0])
+    if not folder.is_dir():
+        print(f"error: job folder {folder} does not exist", file=sys.stderr)
+        return 2
+    run_job(folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

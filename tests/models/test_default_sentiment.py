@@ -1,0 +1,65 @@
+"""The default sentiment chain: train on ratings → register → score → predictions stored (tiny model)."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.predictions import LEXICON_MODEL_ID, active_model, load_predictions
+from models.default_sentiment import advance_default_sentiment, rating_training_frame
+
+
+def _rated_rows(n_per_class: int = 30) -> pd.DataFrame:
+    words = {0.0: "awful broken late refund angry", 0.5: "okay average fine nothing special",
+             1.0: "great lovely fast perfect happy"}
+    rows = []
+    for i in range(n_per_class):
+        for rating, text in words.items():
+            rows.append({"record_id": f"r{len(rows)}", "text": f"{text} number {i}", "rating": rating})
+    return pd.DataFrame(rows)
+
+
+def test_training_frame_labels_and_sampling():
+    frame = rating_training_frame(_rated_rows(40), max_rows=60)
+    assert set(frame.columns) == {"record_id", "text", "label"}
+    assert frame["label"].value_counts().to_dict() == {"negative": 20, "neutral": 20, "positive": 20}
+    with pytest.raises(ValueError, match="Not enough rated texts"):
+        rating_training_frame(_rated_rows(5), max_rows=None)
+
+
+def test_chain_reaches_fine_tuned_predictions(home, monkeypatch):
+    from analytics.store import Store, now_utc, DatasetInfo, insert_dataset_row
+
+    monkeypatch.setenv("GAPSIGHT_TINY_MODEL", "1")
+    monkeypatch.setenv("GAPSIGHT_DEVICE", "cpu")
+    store = Store.open_default()
+    rows = _rated_rows(30)
+    now = now_utc()
+    info = DatasetInfo(id="dschain0001", name="chain", source_name="x.csv", source_sha256="x", created_at=now,
+                       updated_at=now, version=1, n_rows=len(rows), n_rejected=0,
+                       mapping={"text": "t", "rating": "r"})
+    with store.write() as cur:
+        insert_dataset_row(cur, info)
+    stages = []
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        source = advance_default_sentiment(store, info, rows, home=home)
+        stages.append(source.stage)
+        assert source.stage not in ("lexicon",), source.note
+        if source.stage == "ready":
+            break
+        time.sleep(1)
+    assert stages[-1] == "ready", stages
+    assert "training" in stages and "scoring" in stages
+    model = active_model(store, "sentiment")
+    assert model is not None and model.dataset_id == info.id
+    predictions = load_predictions(store, info.id, model.model_id)
+    assert sorted(predictions["record_id"]) == sorted(rows["record_id"])
+    assert set(predictions["label"]) <= {"negative", "neutral", "positive"}
+    assert np.all((predictions["confidence"] > 0) & (predictions["confidence"] <= 1))
+    # Once ready, another call changes nothing and starts no job.
+    assert advance_default_sentiment(store, info, rows, home=home).stage == "ready"
+    assert load_predictions(store, info.id, LEXICON_MODEL_ID).empty
+    store.close()

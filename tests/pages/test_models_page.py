@@ -1,0 +1,75 @@
+"""The Models page: a registered model's report, and a fine-tune started from the form."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from analytics.predictions import registered_models
+from analytics.store import Store
+from models.jobs import cancel_job, list_jobs
+from models.model_jobs import register_job_model
+from models.tasks import model_factory_from_env, train_classifier
+from models.training import FineTuneConfig
+from pages import shared
+from tests.pages.test_pages import APP, _import_csv
+
+ROWS = "comment,stars,topic\n" + "".join(
+    f"{text} {i},{stars},{topic}\n" for i in range(15)
+    for text, stars, topic in (("awful late parcel", 1, "delivery"), ("great helpful agent", 5, "support"),
+                               ("okay price fair", 3, "price")))
+
+
+def test_registered_model_shows_its_report(home, monkeypatch):
+    monkeypatch.setenv("GAPSIGHT_TINY_MODEL", "1")
+    _import_csv(home, "labelled.csv", ROWS)
+    texts = [f"awful late parcel {i}" for i in range(15)] + [f"great helpful agent {i}" for i in range(15)]
+    labels = ["delivery"] * 15 + ["support"] * 15
+    outcome = train_classifier(texts, labels, task="topic", models_root=home / "models", name="tiny topic",
+                               config=FineTuneConfig(epochs=2, max_length=16), device="cpu",
+                               model_factory=model_factory_from_env())
+    store = Store.open_default()
+    from analytics.predictions import register_model
+    register_model(store, model_id=outcome.folder.name, task="topic", name="tiny topic", folder=str(outcome.folder),
+                   dataset_id=None, labels=("delivery", "support"), metrics={"macro_f1": outcome.report["macro_f1"]})
+    store.close()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(shared.MODELS_PAGE).run()
+    assert not at.exception, at.exception
+    tables = [frame.value for frame in at.dataframe]
+    comparison = next(t for t in tables if "model" in t.columns)
+    assert comparison["model"].tolist()[:2] == ["fine-tuned model", "TF-IDF + logistic regression"]
+    per_class = next(t for t in tables if "precision" in [c.lower() for c in t.columns])
+    assert len(per_class) == 2
+
+
+def test_form_starts_a_background_fine_tune(home, monkeypatch):
+    monkeypatch.setenv("GAPSIGHT_TINY_MODEL", "1")
+    monkeypatch.setenv("GAPSIGHT_DEVICE", "cpu")
+    _import_csv(home, "labelled.csv", ROWS)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(shared.MODELS_PAGE).run()
+    label_picker = next(s for s in at.selectbox if s.label == "Labels")
+    label_picker.set_value("topic")
+    next(b for b in at.button if b.label == "Start fine-tuning").click().run()
+    assert not at.exception, at.exception
+    assert any("Started job" in s.value for s in at.success)
+    jobs = list_jobs(home=home)
+    assert len(jobs) == 1 and jobs[0].task == "topic"
+    deadline = time.time() + 120
+    while time.time() < deadline and list_jobs(home=home)[0].state in ("queued", "running"):
+        time.sleep(1)
+    job = list_jobs(home=home)[0]
+    assert job.state == "done", job.error
+    store = Store.open_default()
+    model = register_job_model(store, job)
+    assert model is not None and set(model.labels) == {"delivery", "support", "price"}
+    assert [m.model_id for m in registered_models(store)] == [model.model_id]
+    assert register_job_model(store, job).model_id == model.model_id  # registering twice is a no-op
+    store.close()
+    assert Path(model.folder).is_dir()
+    cancel_job(job.job_id, home=home)  # a finished job is left as it is
+    assert list_jobs(home=home)[0].state == "done"
