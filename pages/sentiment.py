@@ -32,10 +32,7 @@ def background_status(stage: str) -> None:
 store = shared.get_store()
 info = shared.require_dataset(store)
 st.title("Sentiment")
-if not info.mapping.get("text"):
-    st.info("Sentiment needs a text column. Map one on the Data page (Re-map tab).")
-    st.page_link(shared.DATA_PAGE, label="Go to Data", icon=":material/database:")
-    st.stop()
+shared.require_text(info, needs="Sentiment needs")
 
 source = advance_default_sentiment(store, info, shared.dataset_rows(info), start=AUTO_TRAIN)
 if source.stage in ("training", "scoring"):

@@ -171,6 +171,14 @@ def require_dataset(store: Store) -> DatasetInfo:
     return info
 
 
+def require_text(info: DatasetInfo, *, needs: str) -> None:
+    """Guard for text analyses: stop with a pointer to re-mapping when no text column is mapped."""
+    if not info.mapping.get("text"):
+        st.info(f"{needs} a text column. Map one on the Data page (Re-map tab).")
+        st.page_link(DATA_PAGE, label="Go to Data", icon=":material/database:")
+        st.stop()
+
+
 def download_buttons(frame: pd.DataFrame, *, basename: str, key: str) -> None:
     """CSV and Excel downloads of a frame, with spreadsheet formulas neutralised."""
     left, right = st.columns(2)

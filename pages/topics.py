@@ -116,10 +116,7 @@ def _progress(text):
 store = shared.get_store()
 info = shared.require_dataset(store)
 st.title("Topics & intents")
-if not info.mapping.get("text"):
-    st.info("Topics and intents need a text column. Map one on the Data page (Re-map tab).")
-    st.page_link(shared.DATA_PAGE, label="Go to Data", icon=":material/database:")
-    st.stop()
+shared.require_text(info, needs="Topics and intents need")
 
 rows = shared.dataset_rows(info)
 if not is_cached(gapsight_home() / "embeddings" / f"{info.id}_v{info.version}.npz", rows["record_id"].tolist()):
