@@ -133,6 +133,17 @@ def _distinct(frame: pd.DataFrame, column: str) -> tuple[str, ...]:
     return tuple(sorted(v for v in values if v.strip()))
 
 
+def without_full_date_range(filters: Filters, options: FilterOptions) -> Filters:
+    """Drop date bounds that span the whole data: the full range also keeps rows without a timestamp.
+
+    A date picker always holds two dates, so "everything" arrives as the data's first and last
+    day; read literally it would silently drop undated rows.
+    """
+    if (filters.date_from, filters.date_to) != (options.date_min, options.date_max):
+        return filters
+    return Filters(categories=filters.categories, channels=filters.channels, products=filters.products)
+
+
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """Keep the rows of ``frame`` that match ``filters``.
 

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from analytics.predictions import LEXICON_MODEL_ID, load_predictions, save_predictions
+from analytics.store import Store
 from models.lexicon import score_vader
 
 LEXICON_NAME = "VADER lexicon (baseline)"
@@ -36,3 +38,14 @@ def lexicon_predictions(record_ids: Sequence[str], texts: Sequence[object], *, b
         "proba_negative": scores["negative"], "proba_neutral": scores["neutral"],
         "proba_positive": scores["positive"],
     }).dropna(subset=["label"]).reset_index(drop=True)
+
+
+def ensure_lexicon_predictions(store: Store, dataset_id: str, rows: pd.DataFrame, *,
+                               progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """A dataset's stored VADER predictions, scoring and storing them the first time they are asked for."""
+    predictions = load_predictions(store, dataset_id, LEXICON_MODEL_ID)
+    if predictions.empty:
+        scored = lexicon_predictions(rows["record_id"].tolist(), rows["text"].tolist(), progress=progress)
+        save_predictions(store, dataset_id, LEXICON_MODEL_ID, scored)
+        predictions = load_predictions(store, dataset_id, LEXICON_MODEL_ID)
+    return predictions

@@ -7,8 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.export import to_csv_bytes, to_xlsx_bytes
-from analytics.filters import Filters, apply_filters, filter_options
-from analytics.predictions import LEXICON_MODEL_ID, load_predictions, save_predictions
+from analytics.filters import FilterOptions, Filters, apply_filters, filter_options, without_full_date_range
 from analytics.sample import seed_demo_once
 from analytics.store import DatasetInfo, Store, gapsight_home
 
@@ -76,6 +75,16 @@ def dataset_rows(info: DatasetInfo) -> pd.DataFrame:
     return _rows(str(gapsight_home()), info.id, info.version)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _options(home: str, dataset_id: str, version: int) -> FilterOptions:
+    return filter_options(_rows(home, dataset_id, version))
+
+
+def dataset_filter_options(info: DatasetInfo) -> FilterOptions:
+    """Distinct dates, categories, channels and products of a dataset, computed once per version."""
+    return _options(str(gapsight_home()), info.id, info.version)
+
+
 def select_dataset(dataset_id: str | None) -> None:
     """Make a dataset the active one from any page (applied on the next rerun)."""
     st.session_state[PENDING_DATASET] = dataset_id or ""
@@ -113,7 +122,7 @@ def render_frame(store: Store) -> None:
 
 
 def _render_filters(info: DatasetInfo) -> None:
-    options = filter_options(dataset_rows(info))
+    options = dataset_filter_options(info)
     if st.session_state.get(FILTERS_OF) != (info.id, info.version):
         # A different dataset (or a re-mapped one) has other values: start from "everything".
         for key in (FILTER_CATEGORIES, FILTER_CHANNELS, FILTER_PRODUCTS):
@@ -152,13 +161,8 @@ def current_filters() -> Filters:
 
 def filtered_rows(info: DatasetInfo) -> pd.DataFrame:
     """The active dataset's rows under the global filters; dates only when narrower than the data."""
-    rows = dataset_rows(info)
-    filters = current_filters()
-    options = filter_options(rows)
-    if (filters.date_from, filters.date_to) == (options.date_min, options.date_max):
-        # The full range keeps rows without a timestamp too.
-        filters = Filters(categories=filters.categories, channels=filters.channels, products=filters.products)
-    return apply_filters(rows, filters)
+    filters = without_full_date_range(current_filters(), dataset_filter_options(info))
+    return apply_filters(dataset_rows(info), filters)
 
 
 def require_dataset(store: Store) -> DatasetInfo:
@@ -192,16 +196,13 @@ def download_buttons(frame: pd.DataFrame, *, basename: str, key: str) -> None:
 
 def lexicon_sentiment(store: Store, info: DatasetInfo) -> pd.DataFrame:
     """The dataset's VADER predictions, scored once (with a progress bar) the first time any page needs them."""
-    predictions = load_predictions(store, info.id, LEXICON_MODEL_ID)
-    if predictions.empty:
-        from models.sentiment import lexicon_predictions  # loads the lexicon only when scoring is due
+    from models.sentiment import ensure_lexicon_predictions  # loads the lexicon only when a page needs it
 
-        rows = dataset_rows(info)
-        bar = st.progress(0.0, text="Scoring every interaction with the VADER lexicon (once per dataset)…")
-        scored = lexicon_predictions(rows["record_id"].tolist(), rows["text"].tolist(),
-                                     progress=lambda done, total: bar.progress(
-                                         done / max(total, 1), text=f"Scoring sentiment… {done:,} of {total:,}"))
-        save_predictions(store, info.id, LEXICON_MODEL_ID, scored)
-        bar.empty()
-        predictions = load_predictions(store, info.id, LEXICON_MODEL_ID)
+    bar = st.empty()
+
+    def show(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Scoring sentiment with VADER (once per dataset)… {done:,} of {total:,}")
+
+    predictions = ensure_lexicon_predictions(store, info.id, dataset_rows(info), progress=show)
+    bar.empty()
     return predictions

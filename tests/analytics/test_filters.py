@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics.filters import FilterOptions, Filters, apply_filters, filter_options
+from analytics.filters import FilterOptions, Filters, apply_filters, filter_options, without_full_date_range
 
 
 @pytest.fixture
@@ -121,3 +121,11 @@ def test_filter_options_all_missing():
     options = filter_options(frame)
     assert options.date_min is None and options.date_max is None
     assert options.categories == () and options.channels == () and options.products == ()
+
+
+def test_full_date_range_keeps_undated_rows():
+    options = FilterOptions(date(2025, 1, 1), date(2025, 3, 31), (), ("chat",), ())
+    full = Filters(date_from=date(2025, 1, 1), date_to=date(2025, 3, 31), channels=("chat",))
+    assert without_full_date_range(full, options) == Filters(channels=("chat",))
+    narrower = Filters(date_from=date(2025, 2, 1), date_to=date(2025, 3, 31))
+    assert without_full_date_range(narrower, options) is narrower
