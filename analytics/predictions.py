@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.store import Store, now_utc
+from analytics.store import Store, insert_frame, now_utc
 
 LEXICON_MODEL_ID = "vader"
 
@@ -43,9 +43,7 @@ def save_predictions(store: Store, dataset_id: str, model_id: str, frame: pd.Dat
     })
     with store.write() as cur:
         cur.execute("DELETE FROM predictions WHERE dataset_id = ? AND model_id = ?", [dataset_id, model_id])
-        cur.register("gapsight_predictions", rows)
-        cur.execute("INSERT INTO predictions SELECT * FROM gapsight_predictions")
-        cur.unregister("gapsight_predictions")
+        insert_frame(cur, "predictions", rows)
     return len(rows)
 
 
@@ -78,6 +76,11 @@ def registered_models(store: Store, *, task: str | None = None) -> list[Register
     rows = store.cursor().execute(sql + " ORDER BY created_at DESC", params).fetchall()
     return [RegisteredModel(m, t, n, f, d, tuple(json.loads(lb or "[]")), json.loads(mt or "{}"), bool(a))
             for m, t, n, f, d, lb, mt, a in rows]
+
+
+def get_model(store: Store, model_id: str) -> RegisteredModel | None:
+    """The registered model ``model_id``, or None when it is not (or no longer) registered."""
+    return next((m for m in registered_models(store) if m.model_id == model_id), None)
 
 
 def active_model(store: Store, task: str) -> RegisteredModel | None:

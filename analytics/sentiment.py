@@ -20,7 +20,8 @@ def attach_sentiment(rows: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFr
     >>> attach_sentiment(rows, preds)["sentiment"].tolist()
     [nan, 'negative']
     """
-    scored = predictions.rename(columns={"label": "sentiment"})[["record_id", "sentiment", "confidence"]]
+    keep = ["record_id", "sentiment", "confidence"] + (["source"] if "source" in predictions.columns else [])
+    scored = predictions.rename(columns={"label": "sentiment"})[keep]
     return rows.merge(scored, on="record_id", how="left", validate="one_to_one")
 
 

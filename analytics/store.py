@@ -151,6 +151,12 @@ class Store:
                     dataset_id VARCHAR, labels VARCHAR, metrics VARCHAR, created_at TIMESTAMP,
                     active BOOLEAN)"""
             )
+            # Labels a person gave to records (bulk relabel); they feed the next fine-tune.
+            cur.execute(
+                """CREATE TABLE IF NOT EXISTS labels (
+                    dataset_id VARCHAR, record_id VARCHAR, task VARCHAR, label VARCHAR, created_at TIMESTAMP,
+                    PRIMARY KEY (dataset_id, record_id, task))"""
+            )
 
     def drop_orphan_tables(self) -> list[str]:
         """Drop tables an interrupted import or re-map left behind (no catalog row points to them).
@@ -241,6 +247,7 @@ class Store:
             for table in (rows_table(dataset_id), raw_table(dataset_id), rejects_table(dataset_id)):
                 cur.execute(f"DROP TABLE IF EXISTS {quote_identifier(table)}")
             cur.execute("DELETE FROM predictions WHERE dataset_id = ?", [dataset_id])
+            cur.execute("DELETE FROM labels WHERE dataset_id = ?", [dataset_id])
             cur.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
 
     def load_rows(self, dataset_id: str) -> pd.DataFrame:
@@ -267,6 +274,16 @@ class Store:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.cursor().execute(sql).df()
+
+
+def insert_frame(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, *, replace: bool = False) -> None:
+    """Append ``frame`` (columns in the table's order) to ``table``; ``replace`` overwrites rows with the same key."""
+    cur.register("gapsight_insert", frame)
+    try:
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        cur.execute(f"{verb} INTO {quote_identifier(table)} SELECT * FROM gapsight_insert")
+    finally:
+        cur.unregister("gapsight_insert")
 
 
 def create_rows_table(cur: duckdb.DuckDBPyConnection, table: str) -> None:

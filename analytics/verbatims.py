@@ -25,6 +25,7 @@ class VerbatimPage:
 
     rows: pd.DataFrame
     total: int
+    matched_ids: tuple[str, ...] = ()  # every match, for actions on all of them (bulk relabel)
 
     @property
     def truncated(self) -> bool:
@@ -129,7 +130,8 @@ def search_verbatims(
     key = _sort_key(matched, sort_by).reset_index(drop=True)
     order = key.sort_values(ascending=ascending, na_position="last", kind="stable").index[: int(limit)]
     rows = _display_frame(matched.iloc[order.to_numpy()]).reset_index(drop=True)
-    return VerbatimPage(rows=rows, total=total)
+    matched_ids = tuple(matched["record_id"].astype(str)) if "record_id" in matched.columns else ()
+    return VerbatimPage(rows=rows, total=total, matched_ids=matched_ids)
 
 
 def shorten_cells(frame: pd.DataFrame, *, max_chars: int = 300) -> pd.DataFrame:

@@ -15,5 +15,14 @@ One job per module:
 - ``zeroshot``: tagging by similarity to label descriptions plus keyword rules (``zero_shot_tag``).
 - ``registry``: model folders with ``gapsight.json`` cards (``save_model``, ``load_model``, ...).
 - ``quantize``: dynamic int8 CPU variant (``quantize_int8``).
+- ``variants``: CPU speed and size on every card, the int8 variant measured beside its original
+  on the same test rows (``build_int8_variant``).
+- ``explain``: word-level occlusion explanations of one prediction (``explain_occlusion`` -> ``Explanation``).
+- ``tasks``: train-evaluate-save, score and evaluate, shared by jobs and the CLI.
+- ``jobs`` / ``worker``: background jobs (train, score, quantize, embed) with persisted progress.
+- ``model_jobs``: fine-tune jobs and registering what jobs and the CLI saved (``sync_model_folders``).
+- ``model_scoring``: score a dataset with a registered model in the background (``advance_model_predictions``).
+- ``default_sentiment``: the sentiment model fine-tuned on a dataset's ratings and relabels.
+- ``embedding_jobs``: a dataset's embeddings, inline or as a background job.
 - ``text``: raw cell values to text (``clean_text``).
 """

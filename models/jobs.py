@@ -59,7 +59,7 @@ __all__ = [
     "write_job_input",
 ]
 
-JOB_KINDS = ("train", "score")
+JOB_KINDS = ("train", "score", "quantize", "embed")
 JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
 ACTIVE_STATES = ("queued", "running")
 CRASH_MESSAGE = "The job process stopped unexpectedly (killed or out of memory); start it again."
@@ -151,11 +151,12 @@ class JobSpec:
 
     Attributes
     ----------
-    kind : {"train", "score"}
+    kind : {"train", "score", "quantize", "embed"}
     task : str
         ``"sentiment"``, ``"intent"`` or a label column's name.
     input_path : str
-        Parquet file with columns ``record_id``, ``text`` and, for training, ``label``.
+        Parquet file with columns ``record_id``, ``text`` and, for training, ``label`` (unused
+        by a quantize job).
     name : str
         Names the model (training); defaults to ``task``.
     dataset_id : str
@@ -163,9 +164,11 @@ class JobSpec:
     config : dict
         :class:`models.training.FineTuneConfig` fields to override (training).
     model_folder : str or None
-        The model to score with (scoring).
+        The model to score with (scoring) or to build an int8 variant of (quantize).
     device : {"auto", "cpu", "cuda"} or None
         ``None`` picks CUDA when available (or what ``GAPSIGHT_DEVICE`` says).
+    output_path : str or None
+        Where an embed job writes its embeddings cache (``.npz``).
     """
 
     kind: str
@@ -176,6 +179,7 @@ class JobSpec:
     config: dict = field(default_factory=dict)
     model_folder: str | None = None
     device: str | None = None
+    output_path: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in JOB_KINDS:
@@ -185,8 +189,10 @@ class JobSpec:
         object.__setattr__(self, "input_path", str(self.input_path))
         if self.model_folder is not None:
             object.__setattr__(self, "model_folder", str(self.model_folder))
-        if self.kind == "score" and not self.model_folder:
-            raise ValueError("A score job needs the model folder to score with.")
+        if self.kind in ("score", "quantize") and not self.model_folder:
+            raise ValueError(f"A {self.kind} job needs the model folder to work on.")
+        if self.kind == "embed" and not self.output_path:
+            raise ValueError("An embed job needs the path of the embeddings file to write.")
         if self.device not in (None, "auto", "cpu", "cuda"):
             raise ValueError(f"device={self.device!r} should be 'auto', 'cpu', 'cuda' or None.")
         if self.kind == "train":
@@ -581,10 +587,11 @@ def start_job(spec: JobSpec, *, home: str | Path | None = None) -> str:
     ValueError
         The input file does not exist, or the process could not be started.
     """
-    input_path = Path(spec.input_path).resolve()
-    if not input_path.is_file():
-        raise ValueError(f"The job input {input_path} does not exist; write it before starting the job.")
-    spec = dataclasses.replace(spec, input_path=str(input_path))
+    if spec.kind != "quantize":  # a quantize job reads only its model folder
+        input_path = Path(spec.input_path).resolve()
+        if not input_path.is_file():
+            raise ValueError(f"The job input {input_path} does not exist; write it before starting the job.")
+        spec = dataclasses.replace(spec, input_path=str(input_path))
     root = jobs_root(home).resolve()
     home_path = root.parent
     root.mkdir(parents=True, exist_ok=True)

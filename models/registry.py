@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import uuid
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import torch
 
 from models.base import BASE_MODEL_NAME, load_classifier, load_tokenizer, quiet_transformers
@@ -26,15 +29,21 @@ __all__ = [
     "ModelMeta",
     "RegistryEntry",
     "delete_model",
+    "export_zip",
     "fingerprint_data",
     "list_models",
     "load_model",
     "new_model_folder",
     "read_meta",
+    "read_test_split",
     "save_model",
+    "update_meta",
 ]
 
 META_FILE = "gapsight.json"
+# The held-out test rows (text, label) a model was evaluated on, so a variant built later (int8)
+# is measured on exactly the same rows.
+TEST_SPLIT_FILE = "test_split.parquet"
 FORMAT_VERSION = 1
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.txt")
 
@@ -170,11 +179,13 @@ def save_model(
     *,
     meta: ModelMeta,
     overwrite: bool = False,
+    test_rows: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``model`` as a plain transformers folder plus ``gapsight.json``; return the folder.
 
     The folder appears atomically (written under a hidden temporary name, then renamed), so a
-    crash never leaves a half-written model where the registry looks.
+    crash never leaves a half-written model where the registry looks. ``test_rows`` (``text``,
+    ``label``) are kept beside the weights as ``test_split.parquet``.
 
     Raises
     ------
@@ -199,6 +210,8 @@ def save_model(
             model.save_pretrained(staging, safe_serialization=True)
             tokenizer.save_pretrained(staging)
         (staging / META_FILE).write_text(json.dumps(meta.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+        if test_rows is not None:
+            test_rows[["text", "label"]].to_parquet(staging / TEST_SPLIT_FILE, index=False)
         if folder.exists():
             shutil.rmtree(folder)
         os.replace(staging, folder)
@@ -206,6 +219,43 @@ def save_model(
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return folder
+
+
+def update_meta(folder: str | Path, **changes) -> ModelMeta:
+    """Rewrite fields of a model's card atomically (e.g. measured speed); return the new card."""
+    folder = Path(folder)
+    meta = dataclasses.replace(read_meta(folder), **changes)
+    temp = folder / f".{META_FILE}.tmp-{uuid.uuid4().hex[:8]}"
+    temp.write_text(json.dumps(meta.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(temp, folder / META_FILE)
+    return meta
+
+
+def read_test_split(folder: str | Path) -> pd.DataFrame:
+    """The ``text``, ``label`` rows the model was tested on.
+
+    Raises
+    ------
+    ValueError
+        The model was saved without its test split (trained before this was kept, or elsewhere).
+    """
+    path = Path(folder) / TEST_SPLIT_FILE
+    if not path.is_file():
+        raise ValueError(f"Model folder {folder} has no saved test split; fine-tune it again to measure variants "
+                         "on the rows it was tested on.")
+    return pd.read_parquet(path)
+
+
+def export_zip(folder: str | Path) -> bytes:
+    """The model folder as a zip archive (weights, tokenizer, config, card, test split)."""
+    folder = Path(folder)
+    read_meta(folder)  # a clear error for a deleted folder
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                archive.write(path, f"{folder.name}/{path.relative_to(folder)}")
+    return buffer.getvalue()
 
 
 def _broken(folder: Path, reason: str) -> ValueError:

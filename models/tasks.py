@@ -23,6 +23,7 @@ from models.evaluation import (
 from models.inference import predict
 from models.registry import ModelMeta, fingerprint_data, load_model, new_model_folder, read_meta, save_model
 from models.text import clean_text
+from models.variants import measure_cpu_speed
 from models.training import FineTuneConfig, ModelFactory, TrainProgress, fine_tune, prepare_training_data
 
 __all__ = [
@@ -120,6 +121,7 @@ _PHASE_MESSAGES = {
     "test": "scoring the test split",
     "done": "training finished",
     "baselines": "comparing with the baselines on the test split",
+    "speed": "timing CPU scoring",
     "saving": "saving the model",
 }
 
@@ -262,7 +264,7 @@ def train_classifier(
     data_source : str
         Where the data came from (dataset id, file name), recorded in the card.
     progress : callable(TrainProgress), optional
-        Fine-tuning progress, then phases ``"baselines"`` and ``"saving"``.
+        Fine-tuning progress, then phases ``"baselines"``, ``"speed"`` and ``"saving"``.
     should_stop : callable() -> bool, optional
         When it returns True the run ends as cancelled and nothing is saved.
     model_factory, tokenizer : optional
@@ -340,11 +342,16 @@ def train_classifier(
             "dropped_unlabelled": result.n_dropped_unlabelled,
         },
     }
+    announce("speed")
+    metrics["speed"] = measure_cpu_speed(result.model, result.tokenizer, test_texts or train_texts,
+                                         max_length=config.max_length)
     meta = dataclasses.replace(meta, metrics=metrics)
     if should_stop is not None and should_stop():
         return TrainOutcome(folder=None, meta=None, report={}, baselines={}, cancelled=True)
     announce("saving")
-    folder = save_model(result.model, result.tokenizer, new_model_folder(models_root, name or task), meta=meta)
+    test_rows = pd.DataFrame({"text": test_texts, "label": test_labels})
+    folder = save_model(result.model, result.tokenizer, new_model_folder(models_root, name or task), meta=meta,
+                        test_rows=test_rows)
     return TrainOutcome(folder=folder, meta=meta, report=report, baselines=baselines, cancelled=False)
 
 

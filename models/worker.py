@@ -1,6 +1,6 @@
 """Run one background job: ``python -m models.worker <job_dir>`` (started by ``models.jobs.start_job``).
 
-Reads ``spec.json``, trains or scores with progress written to ``status.json``, writes
+Reads ``spec.json``, trains, scores, embeds or builds an int8 variant with progress written to ``status.json``, writes
 ``result.json`` and the final state, and exits 0 whatever happened (the state says how it went).
 Only files under the job's home are written; the DuckDB store is never opened.
 """
@@ -56,7 +56,7 @@ def _read_input(spec: JobSpec, *, need_label: bool) -> pd.DataFrame:
 
 # Shares of the progress bar: loading before training, and the phases after it.
 _TRAIN_START, _TRAIN_END = 0.02, 0.90
-_PHASE_FRACTIONS = {"calibrate": 0.91, "test": 0.93, "done": 0.94, "baselines": 0.95, "saving": 0.98}
+_PHASE_FRACTIONS = {"calibrate": 0.91, "test": 0.93, "done": 0.94, "baselines": 0.95, "speed": 0.96, "saving": 0.98}
 
 
 def _train(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[str, dict]:
@@ -119,6 +119,7 @@ def _train(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
         "throughput": meta.throughput,
         "device": meta.device,
         "data_fingerprint": meta.data_fingerprint,
+        "speed": meta.metrics.get("speed", {}),
     }
 
 
@@ -167,6 +168,49 @@ def _score(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
     }
 
 
+def _quantize(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[str, dict]:
+    from models.registry import read_meta
+    from models.variants import build_int8_variant
+
+    recorder.mark_running("loading the model · CPU", fraction=0.01)
+    _log(f"building the int8 variant of {spec.model_folder}")
+
+    def on_progress(fraction: float, message: str) -> None:
+        if recorder.cancel_requested():
+            raise JobCancelled()
+        recorder.update(fraction=0.02 + 0.95 * fraction, message=message)
+
+    target = build_int8_variant(spec.model_folder, name=spec.name, progress=on_progress)
+    metrics = read_meta(target).metrics
+    before = metrics["compared_with"]
+    _log(f"saved {target}")
+    summary = (f"int8 variant saved · macro-F1 {metrics['macro_f1']:.3f} (fp32 {before['macro_f1']:.3f}) · "
+               f"{metrics['speed']['cpu_rows_per_s']:,.0f} rows/s on the CPU (fp32 {before['cpu_rows_per_s']:,.0f})")
+    report = {k: metrics.get(k) for k in ("macro_f1", "accuracy", "ece", "n")}
+    return summary, {"model_folder": str(target), "source_folder": spec.model_folder, "task": spec.task,
+                     "labels": list(read_meta(target).labels), "report": report,
+                     "baselines": metrics.get("baselines", {}), "speed": metrics["speed"],
+                     "compared_with": before, "device": "CPU (int8)"}
+
+
+def _embed(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[str, dict]:
+    from models.topic_embeddings import dataset_embeddings
+
+    frame = _read_input(spec, need_label=False)
+    recorder.mark_running(f"loading the encoder · {device.name}", fraction=0.01)
+
+    def on_progress(done: int, total: int) -> None:
+        if recorder.cancel_requested():
+            raise JobCancelled()
+        recorder.update(fraction=0.02 + 0.95 * done / max(total, 1), step=done, total_steps=total,
+                        message=f"embedded {done:,}/{total:,} texts · {device.name}")
+
+    vectors = dataset_embeddings(frame["record_id"].tolist(), frame["text"].tolist(), progress=on_progress,
+                                 cache_path=Path(spec.output_path), device=device)
+    _log(f"wrote {spec.output_path}")
+    return f"Embedded {len(vectors):,} texts", {"cache_path": spec.output_path, "rows": len(vectors)}
+
+
 def _failure_message(exc: Exception) -> str:
     if isinstance(exc, ValueError):
         return str(exc)
@@ -199,9 +243,11 @@ def run_job(folder: str | Path) -> str:
             os.nice(5)  # keep the app responsive while this job uses the CPU
         if recorder.cancel_requested():
             raise JobCancelled()
-        summary, result = (_train if spec.kind == "train" else _score)(spec, folder, recorder, device)
+        work = {"train": _train, "score": _score, "quantize": _quantize, "embed": _embed}[spec.kind]
+        summary, result = work(spec, folder, recorder, device)
     except JobCancelled:
-        nothing = "no model was saved" if kind == "train" else "no predictions were written"
+        nothing = {"score": "no predictions were written", "embed": "no embeddings were written"}.get(
+            kind, "no model was saved")
         _log(f"cancelled; {nothing}")
         recorder.finish("cancelled", message=f"Cancelled; {nothing}.")
         return "cancelled"

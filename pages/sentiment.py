@@ -3,18 +3,21 @@ import os
 
 import streamlit as st
 
-from analytics.predictions import LEXICON_MODEL_ID, load_predictions
+from analytics.labels import apply_labels, load_labels
+from analytics.predictions import LEXICON_MODEL_ID, get_model, load_predictions
 from analytics.sentiment import (
     attach_sentiment, sentiment_by, sentiment_by_figure, sentiment_mix, sentiment_mix_figure, sentiment_trend,
     sentiment_trend_figure, star_text_mismatches,
 )
 from analytics.verbatims import search_verbatims
-from models.default_sentiment import advance_default_sentiment
+from models.default_sentiment import TASK, advance_default_sentiment
 from models.jobs import cancel_job
 from pages import shared
+from pages.sentiment_panels import cuts_panel, explain_panel, relabel_panel
 
 # Tests switch the background fine-tune off; a user never needs to.
 AUTO_TRAIN = os.environ.get("GAPSIGHT_AUTO_TRAIN", "1") != "0"
+BACKGROUND_STAGES = ("training", "scoring", "retraining")
 
 
 @st.fragment(run_every=3)
@@ -23,7 +26,7 @@ def background_status(stage: str) -> None:
     source = advance_default_sentiment(store, info, shared.dataset_rows(info), start=AUTO_TRAIN)
     if source.stage != stage:
         st.rerun()
-    if source.job is not None and source.stage in ("training", "scoring"):
+    if source.job is not None and source.stage in BACKGROUND_STAGES:
         st.progress(min(source.job.fraction, 1.0), text=f"{source.note} {source.job.message}")
         st.button("Cancel", key="sentiment_cancel", on_click=cancel_job, args=(source.job.job_id,))
     elif source.note:
@@ -35,21 +38,27 @@ st.title("Sentiment")
 shared.require_text(info, needs="Sentiment needs")
 
 source = advance_default_sentiment(store, info, shared.dataset_rows(info), start=AUTO_TRAIN)
-if source.stage in ("training", "scoring"):
+if source.stage in BACKGROUND_STAGES:
     background_status(source.stage)
 elif source.stage == "lexicon" and source.job is not None:
     st.warning(source.note, icon=":material/warning:")
     if st.button("Try fine-tuning again", key="sentiment_retry"):
         advance_default_sentiment(store, info, shared.dataset_rows(info), retry=True)
         st.rerun()
+if info.rating_scale:
+    cuts_panel(store, info)
 model_id, model_name = source.model_id, source.model_name
+model_folder = LEXICON_MODEL_ID if model_id == LEXICON_MODEL_ID else get_model(store, model_id).folder
 predictions = (shared.lexicon_sentiment(store, info) if model_id == LEXICON_MODEL_ID
                else load_predictions(store, info.id, model_id))
+labels = load_labels(store, info.id, TASK)
+predictions = apply_labels(predictions, labels)
 
 frame = attach_sentiment(shared.filtered_rows(info), predictions)
 scored = frame[frame["sentiment"].notna()]
 st.caption(f"{info.name} · {shared.current_filters().describe()} · model: {model_name} · "
-           f"{len(scored):,} of {len(frame):,} interactions scored (rows without text have no sentiment)")
+           f"{len(scored):,} of {len(frame):,} interactions scored (rows without text have no sentiment)"
+           + (f" · {len(labels):,} labelled by you" if len(labels) else ""))
 if scored.empty:
     st.warning("No scored interaction matches the filters. Widen the date range or clear the filters.")
     st.stop()
@@ -94,8 +103,16 @@ with verbatim_tab:
     query = st.text_input("Search the texts", key="sentiment_query")
     subset = scored if not choice else scored[scored["sentiment"] == choice]
     page = search_verbatims(subset, query=query, limit=500)
-    shown = page.rows.merge(subset[["record_id", "sentiment", "confidence"]], on="record_id", how="left")
-    st.caption(f"{page.total:,} interactions; the 500 most recent are shown.")
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={"confidence": st.column_config.ProgressColumn(min_value=0, max_value=1),
-                                "text": st.column_config.TextColumn(width="large")})
+    shown = page.rows.merge(subset[["record_id", "sentiment", "confidence", "source"]], on="record_id", how="left")
+    st.caption(f"{page.total:,} interactions; the 500 most recent are shown. Tick rows to relabel or explain them.")
+    table = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
+                         key="sentiment_verbatims",
+                         column_config={"confidence": st.column_config.ProgressColumn(min_value=0, max_value=1),
+                                        "text": st.column_config.TextColumn(width="large"),
+                                        "source": st.column_config.TextColumn("labelled by")})
+    selected = shown.iloc[table.selection.rows]["record_id"].tolist() if table is not None else []
+    relabel, explain = st.columns(2)
+    with relabel:
+        relabel_panel(store, info, selected, list(page.matched_ids), len(labels))
+    with explain:
+        explain_panel(shown, model_key=model_folder, preselect=selected[0] if selected else None)

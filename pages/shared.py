@@ -8,6 +8,8 @@ import streamlit as st
 
 from analytics.export import to_csv_bytes, to_xlsx_bytes
 from analytics.filters import FilterOptions, Filters, apply_filters, filter_options, without_full_date_range
+from analytics.labels import apply_labels, load_labels
+from analytics.predictions import LEXICON_MODEL_ID, load_predictions
 from analytics.sample import seed_demo_once
 from analytics.store import DatasetInfo, Store, gapsight_home
 
@@ -206,3 +208,17 @@ def lexicon_sentiment(store: Store, info: DatasetInfo) -> pd.DataFrame:
     predictions = ensure_lexicon_predictions(store, info.id, dataset_rows(info), progress=show)
     bar.empty()
     return predictions
+
+
+def sentiment_predictions(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, str]:
+    """The best stored sentiment of a dataset with people's labels over it, and the model's name.
+
+    The fine-tuned model's predictions once it has scored the dataset, else VADER's; this never
+    starts a job (the Sentiment page does).
+    """
+    from models.default_sentiment import TASK, advance_default_sentiment  # imports torch: only when needed
+
+    source = advance_default_sentiment(store, info, dataset_rows(info), start=False)
+    predictions = (lexicon_sentiment(store, info) if source.model_id == LEXICON_MODEL_ID
+                   else load_predictions(store, info.id, source.model_id))
+    return apply_labels(predictions, load_labels(store, info.id, TASK)), source.model_name

@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from analytics.predictions import active_model, load_predictions
 from analytics.sentiment import attach_sentiment
 from analytics.store import gapsight_home
 from analytics.topics import (
@@ -11,7 +12,10 @@ from analytics.topics import (
 )
 from models.device import choose_device
 from models.embeddings import load_encoder
-from models.sentiment import LEXICON_NAME
+from models.embedding_jobs import INLINE_LIMIT, advance_dataset_embeddings, embeddings_path
+from models.jobs import cancel_job, latest_job
+from models.model_jobs import register_job_model
+from models.model_scoring import advance_model_predictions
 from models.topic_embeddings import dataset_embeddings, is_cached, label_embeddings
 from models.zeroshot import keyword_matches
 from pages import shared
@@ -22,6 +26,7 @@ RENAMES_OF = "topics_renames_of"  # (dataset id, version, k) -> {automatic name:
 # scheme -> (column, multi-label column, descriptions, keywords, default threshold, several labels per row)
 SCHEMES = {"intents": ("intent", "intents", DEFAULT_INTENTS, DEFAULT_INTENT_KEYWORDS, 0.25, False),
            "topics": ("topic", "topics", DEFAULT_TOPICS, DEFAULT_KEYWORDS, 0.30, True)}
+TASK_OF = {"intents": "intent", "topics": "topic"}  # the fine-tuned model's task that replaces zero-shot
 NUMBER, PERCENT = st.column_config.NumberColumn(format="%.1f"), st.column_config.NumberColumn(format="percent")
 
 
@@ -33,7 +38,7 @@ def _encoder():
 def _vectors(info, progress=None):
     rows = shared.dataset_rows(info)
     return dataset_embeddings(rows["record_id"].tolist(), rows["text"].tolist(), progress=progress,
-                              cache_path=gapsight_home() / "embeddings" / f"{info.id}_v{info.version}.npz",
+                              cache_path=embeddings_path(info),
                               device=choose_device(), encoder=_encoder())
 
 
@@ -108,6 +113,59 @@ def _render_view(frame, column, key, subtitle):
                  column_config={"text": st.column_config.TextColumn(width="large")})
 
 
+@st.fragment(run_every=3)
+def _scoring_status(model, stage):
+    """Live progress while a fine-tuned model scores the dataset; reloads the page when it is done."""
+    state = advance_model_predictions(store, info, rows, model)
+    if state.stage != stage:
+        st.rerun()
+    if state.job is not None:
+        st.progress(min(state.job.fraction, 1.0), text=f"{state.note} {state.job.message} Zero-shot serves meanwhile.")
+
+
+def _model_tags(scheme):
+    """This scheme's labels from the active fine-tuned classifier (None: zero-shot serves)."""
+    task = TASK_OF[scheme]
+    job = latest_job(task=task, dataset_id=info.id, kind="train")
+    if job is not None:
+        register_job_model(store, job)
+    model = active_model(store, task)
+    if model is None:
+        st.caption(f"Zero-shot. With a labelled column, fine-tune a classifier on the Models page "
+                   f"(It predicts: {task}s) and it replaces zero-shot here.")
+        return None, None
+    if not st.toggle(f"Use the fine-tuned {task} classifier '{model.name}' "
+                     f"(test macro-F1 {model.metrics.get('macro_f1') or 0:.2f})", True, key=f"topics_{scheme}_model"):
+        return None, None
+    state = advance_model_predictions(store, info, rows, model)
+    if state.stage == "scoring":
+        _scoring_status(model, state.stage)
+    elif state.stage != "ready":
+        st.warning(state.note or "The classifier has not scored this dataset.", icon=":material/warning:")
+    if state.stage != "ready":
+        return None, None
+    column = SCHEMES[scheme][0]
+    tags = load_predictions(store, info.id, model.model_id).rename(columns={"label": column})
+    return tags[["record_id", column]], model
+
+
+@st.fragment(run_every=3)
+def _embedding_status():
+    """Live progress of the background embedding job; reloads the page when the embeddings are ready."""
+    state = advance_dataset_embeddings(info, rows)
+    if state.ready:
+        st.rerun()
+    if state.job is not None and state.job.state in ("queued", "running"):
+        st.progress(min(state.job.fraction, 1.0), text=state.job.message or state.note)
+        st.button("Cancel", key="topics_embed_cancel", on_click=cancel_job, args=(state.job.job_id,))
+    elif state.job is not None:
+        st.error(state.note, icon=":material/error:")
+        if st.button("Try again", key="topics_embed_retry"):
+            advance_dataset_embeddings(info, rows, retry=True)
+    else:
+        st.caption(state.note)
+
+
 def _progress(text):
     bar = st.progress(0.0, text=text)
     return bar, lambda done, total: bar.progress(done / max(total, 1), text=f"{text} {done:,} of {total:,}")
@@ -119,15 +177,21 @@ st.title("Topics & intents")
 shared.require_text(info, needs="Topics and intents need")
 
 rows = shared.dataset_rows(info)
-if not is_cached(gapsight_home() / "embeddings" / f"{info.id}_v{info.version}.npz", rows["record_id"].tolist()):
-    bar, progress = _progress("Embedding every interaction with MiniLM, once per dataset version (about 5 minutes "
-                              "per 20,000 texts on a 2-core CPU):")
+if len(rows) <= INLINE_LIMIT and not is_cached(embeddings_path(info), rows["record_id"].tolist()):
+    bar, progress = _progress("Embedding every interaction with MiniLM, once per dataset version:")
     _vectors(info, progress=progress)
     bar.empty()
-frame = attach_sentiment(shared.filtered_rows(info), shared.lexicon_sentiment(store, info))
+elif not advance_dataset_embeddings(info, rows).ready:
+    st.info("Topics and intents appear once every interaction is embedded: once per dataset version, about "
+            "5 minutes per 20,000 texts on a 2-core CPU, seconds on a GPU. It runs in the background; the other "
+            "pages work meanwhile.", icon=":material/hourglass_top:")
+    _embedding_status()
+    st.stop()
+sentiment, sentiment_name = shared.sentiment_predictions(store, info)
+frame = attach_sentiment(shared.filtered_rows(info), sentiment)
 frame = frame[has_text(frame)]
 st.caption(f"{info.name} · {shared.current_filters().describe()} · {len(frame):,} interactions with text · "
-           f"labels: MiniLM similarity to the descriptions · sentiment: {LEXICON_NAME}")
+           f"sentiment: {sentiment_name}")
 if frame.empty:
     st.warning("No interaction with text matches the filters. Widen the date range or clear the filters.")
     st.stop()
@@ -136,12 +200,18 @@ key = (str(gapsight_home()), info.id, info.version)
 tabs = st.tabs(["Intents", "Topics & dimensions", "Discover"])
 for tab, scheme in zip(tabs, SCHEMES):
     with tab:
+        tags, model = _model_tags(scheme)
+        if model is not None:
+            _render_view(frame.merge(tags, on="record_id"), SCHEMES[scheme][0], scheme,
+                         f"{scheme}: fine-tuned classifier '{model.name}' · sentiment: {sentiment_name}")
+            continue
         labels = _labels_form(info.id, scheme)
         parsed = parse_label_table(labels["table"])
         tags = _tags(*key, scheme, tuple(parsed.descriptions.items()), tuple(parsed.keywords.items()),
                      labels["threshold"], labels["multi_label"], _info=info)
         _render_view(frame.merge(tags, on="record_id"), SCHEMES[scheme][int(labels["multi_label"])], scheme,
-                     f"{scheme}: similarity ≥ {labels['threshold']:.2f} or a keyword · sentiment: {LEXICON_NAME}")
+                     f"{scheme}: MiniLM similarity ≥ {labels['threshold']:.2f} to the descriptions or a keyword "
+                     f"· sentiment: {sentiment_name}")
 with tabs[2]:
     n_texts = int(has_text(rows).sum())  # clusters are found over the whole dataset; filters only select
     largest, k_of = max(2, min(30, n_texts - 1)), st.session_state.setdefault(K_OF, {})
@@ -173,4 +243,4 @@ with tabs[2]:
                             if isinstance(new, str) and new.strip()})
     named = rename_and_merge(found.assignments(), renames)
     _render_view(frame.merge(pd.DataFrame({"record_id": record_ids, "discovered": named.tolist()}), on="record_id"),
-                 "discovered", "discover", f"discovered topics (k-means, k = {k}) · sentiment: {LEXICON_NAME}")
+                 "discovered", "discover", f"discovered topics (k-means, k = {k}) · sentiment: {sentiment_name}")

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from analytics.predictions import LEXICON_MODEL_ID, active_model, load_predictions
-from models.default_sentiment import advance_default_sentiment, rating_training_frame
+from analytics.labels import save_labels
+from models.jobs import JobSpec, job_dir
+from models.default_sentiment import advance_default_sentiment, rating_training_frame, retrain_default_sentiment
 
 
 def _rated_rows(n_per_class: int = 30) -> pd.DataFrame:
@@ -25,8 +27,22 @@ def test_training_frame_labels_and_sampling():
     frame = rating_training_frame(_rated_rows(40), max_rows=60)
     assert set(frame.columns) == {"record_id", "text", "label"}
     assert frame["label"].value_counts().to_dict() == {"negative": 20, "neutral": 20, "positive": 20}
-    with pytest.raises(ValueError, match="Not enough rated texts"):
+    with pytest.raises(ValueError, match="Not enough labelled texts"):
         rating_training_frame(_rated_rows(5), max_rows=None)
+
+
+def test_people_labels_override_ratings_and_survive_sampling():
+    rows = _rated_rows(40)
+    unrated = pd.DataFrame({"record_id": ["u1"], "text": ["no stars here but clearly awful"], "rating": [np.nan]})
+    rows = pd.concat([rows, unrated], ignore_index=True)
+    corrections = pd.DataFrame({"record_id": ["r2", "u1"], "label": ["negative", "negative"]})
+    frame = rating_training_frame(rows, max_rows=None, corrections=corrections).set_index("record_id")
+    assert frame.loc["r2", "label"] == "negative"  # its rating said positive
+    assert frame.loc["u1", "label"] == "negative"  # no rating, labelled by a person
+    assert frame.loc["r0", "label"] == "negative" and frame.loc["r1", "label"] == "neutral"
+    sampled = rating_training_frame(rows, max_rows=30, corrections=corrections)
+    assert {"r2", "u1"} <= set(sampled["record_id"])
+    assert len(sampled) == pytest.approx(30, abs=2)
 
 
 def test_chain_reaches_fine_tuned_predictions(home, monkeypatch):
@@ -62,4 +78,24 @@ def test_chain_reaches_fine_tuned_predictions(home, monkeypatch):
     # Once ready, another call changes nothing and starts no job.
     assert advance_default_sentiment(store, info, rows, home=home).stage == "ready"
     assert load_predictions(store, info.id, LEXICON_MODEL_ID).empty
+
+    # Relabels feed a second fine-tune; the first model serves until the new one has scored.
+    save_labels(store, info.id, "sentiment", ["r0", "r3"], "positive")
+    job_id = retrain_default_sentiment(store, info, rows, home=home)
+    with pytest.raises(ValueError, match="already being fine-tuned"):
+        retrain_default_sentiment(store, info, rows, home=home)
+    spec = JobSpec.from_json((job_dir(job_id, home=home) / "spec.json").read_text())
+    taught = pd.read_parquet(spec.input_path).set_index("record_id")["label"]
+    assert taught["r0"] == "positive" and taught["r3"] == "positive"  # ratings said negative
+    first, stages = model.model_id, []
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        source = advance_default_sentiment(store, info, rows, home=home)
+        stages.append(source.stage)
+        if source.stage == "ready" and source.model_id != first:
+            break
+        time.sleep(1)
+    assert stages[-1] == "ready" and source.model_id != first, stages
+    assert "retraining" in stages
+    assert not load_predictions(store, info.id, source.model_id).empty
     store.close()

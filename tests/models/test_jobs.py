@@ -36,7 +36,7 @@ from models.jobs import (
     start_job,
     write_job_input,
 )
-from models.registry import ModelMeta, save_model
+from models.registry import ModelMeta, read_meta, save_model
 from models.tasks import TINY_MODEL_ENV, score_texts
 
 TIMEOUT = 90.0
@@ -78,7 +78,7 @@ SCORE_IDS = [50, 3, 41, 7, 12, 1]  # not sorted: the output must follow the inpu
 @pytest.fixture(scope="module")
 def launched(tmp_path_factory, toy_maker, tiny_config, trained):
     """Every job of this module, started at once, each in its own home."""
-    homes = {name: tmp_path_factory.mktemp(name) for name in ("train", "cancel", "kill", "bad", "score")}
+    homes = {name: tmp_path_factory.mktemp(name) for name in ("train", "cancel", "kill", "bad", "score", "quantize")}
     result, _ = trained  # the score job uses the shared tiny model, so it need not wait for the train job
     meta = ModelMeta.from_fine_tune(result, task="sentiment", data_fingerprint="")
     model_folder = save_model(result.model, result.tokenizer, homes["score"] / "models" / "tiny", meta=meta)
@@ -104,6 +104,12 @@ def launched(tmp_path_factory, toy_maker, tiny_config, trained):
         spec = JobSpec(kind="score", task="sentiment", input_path=str(path), model_folder=str(model_folder),
                        dataset_id="ds-score", device="cpu")
         jobs["score"] = start_job(spec, home=homes["score"])
+        test_texts, test_labels = toy_maker(40, seed=3)
+        original = save_model(result.model, result.tokenizer, homes["quantize"] / "models" / "tiny", meta=meta,
+                              test_rows=pd.DataFrame({"text": test_texts, "label": test_labels}))
+        spec = JobSpec(kind="quantize", task="sentiment", input_path="", model_folder=str(original),
+                       name="tiny · int8", device="cpu")
+        jobs["quantize"] = start_job(spec, home=homes["quantize"])
         # Progress is watched from the start: the train job may finish while other tests run.
         seen: list = []
         watcher = threading.Thread(
@@ -196,6 +202,19 @@ def test_a_score_job_writes_predictions_in_input_order(launched, cpu):
     assert status.result["labels"] == ["negative", "positive"]
 
 
+def test_a_quantize_job_saves_a_measured_int8_variant(launched):
+    home, job_id = launched["homes"]["quantize"], launched["jobs"]["quantize"]
+    status = _wait(job_id, home, _finished)
+    assert status.state == "done", status.error
+    result = status.result
+    variant = Path(result["model_folder"])
+    assert variant == home / "models" / "tiny-int8" and result["source_folder"] == str(home / "models" / "tiny")
+    assert read_meta(variant).variant == "int8" and result["report"]["n"] == 40
+    assert result["speed"]["cpu_rows_per_s"] > 0 and result["compared_with"]["cpu_rows_per_s"] > 0
+    assert "int8 variant saved" in status.message and "rows/s" in status.message
+    assert read_meta(home / "models" / "tiny").metrics["speed"]["timed_rows"] == 40
+
+
 # ---------------------------------------------------------------- without worker processes
 
 
@@ -203,10 +222,14 @@ def test_spec_round_trips_and_checks_its_fields(tmp_path):
     spec = JobSpec(kind="train", task="intent", input_path=tmp_path / "in.parquet", config={"epochs": 2})
     assert JobSpec.from_json(spec.to_json()) == spec
     assert spec.input_path == str(tmp_path / "in.parquet") and spec.fine_tune_config().epochs == 2
-    with pytest.raises(ValueError, match="kind='tune' should be one of train, score"):
+    with pytest.raises(ValueError, match="kind='tune' should be one of train, score, quantize, embed"):
         JobSpec(kind="tune", task="x", input_path="a")
     with pytest.raises(ValueError, match="A score job needs the model folder"):
         JobSpec(kind="score", task="x", input_path="a")
+    with pytest.raises(ValueError, match="A quantize job needs the model folder"):
+        JobSpec(kind="quantize", task="x", input_path="")
+    with pytest.raises(ValueError, match="An embed job needs the path of the embeddings file"):
+        JobSpec(kind="embed", task="x", input_path="a")
     with pytest.raises(ValueError, match=r"Unknown fine-tuning settings \['epoch'\]"):
         JobSpec(kind="train", task="x", input_path="a", config={"epoch": 3})
     with pytest.raises(ValueError, match="epochs=0 should be >= 1"):

@@ -8,7 +8,7 @@ import pytest
 
 from analytics.ratings import normalise_ratings
 from models.evaluation import evaluate, tfidf_logreg_baseline
-from models.registry import list_models, load_model
+from models.registry import list_models, load_model, read_test_split
 from models.tasks import (
     clean_labels,
     describe_train_progress,
@@ -78,10 +78,20 @@ def test_baselines_are_scored_on_the_same_test_rows(outcome, toy_data, tiny_conf
     assert result.baselines["tfidf_logreg"]["macro_f1"] == pytest.approx(expected.macro_f1)
 
 
-def test_progress_ends_with_baselines_and_saving(outcome):
+def test_progress_ends_with_baselines_speed_and_saving(outcome):
     _, _, events = outcome
     phases = [e.phase for e in events]
-    assert phases[0] == "train" and phases[-2:] == ["baselines", "saving"]
+    assert phases[0] == "train" and phases[-3:] == ["baselines", "speed", "saving"]
+
+
+def test_card_keeps_cpu_speed_and_the_test_split(outcome):
+    result = outcome[0]
+    speed = result.meta.metrics["speed"]
+    assert speed["cpu_rows_per_s"] > 0 and speed["size_mb"] > 0
+    assert 0 < speed["timed_rows"] <= result.report["n"]
+    test = read_test_split(result.folder)
+    assert list(test.columns) == ["text", "label"] and len(test) == result.report["n"]
+    assert set(test["label"]) <= set(result.meta.labels)
 
 
 def test_non_sentiment_labels_get_no_vader_baseline(tmp_path, cpu, tokenizer, tiny_model_factory, tiny_config):

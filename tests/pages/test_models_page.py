@@ -73,3 +73,58 @@ def test_form_starts_a_background_fine_tune(home, monkeypatch):
     assert Path(model.folder).is_dir()
     cancel_job(job.job_id, home=home)  # a finished job is left as it is
     assert list_jobs(home=home)[0].state == "done"
+
+
+def _train_tiny(home, name="tiny topic"):
+    texts = [f"awful late parcel {i}" for i in range(20)] + [f"great helpful agent {i}" for i in range(20)]
+    labels = ["delivery"] * 20 + ["support"] * 20
+    return train_classifier(texts, labels, task="topic", models_root=home / "models", name=name,
+                            config=FineTuneConfig(epochs=2, max_length=16), device="cpu",
+                            model_factory=model_factory_from_env())
+
+
+def test_headless_model_appears_and_int8_variant_can_win_the_trade_off(home, monkeypatch):
+    monkeypatch.setenv("GAPSIGHT_TINY_MODEL", "1")
+    monkeypatch.setenv("GAPSIGHT_DEVICE", "cpu")
+    _import_csv(home, "labelled.csv", ROWS)
+    outcome = _train_tiny(home)  # as `python -m models train` would: a folder, no store row
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(shared.MODELS_PAGE).run()
+    assert not at.exception, at.exception
+    registry = at.dataframe[0].value
+    assert registry["model_id"].tolist() == [outcome.folder.name] and registry["active"].tolist() == [True]
+    assert registry["cpu_rows_per_s"].iloc[0] > 0 and registry["folder"].iloc[0] == "present"
+
+    next(b for b in at.button if b.label == "Build int8 CPU variant").click().run()
+    assert any("Started job" in s.value for s in at.success), [e.value for e in at.error]
+    deadline = time.time() + 120
+    while time.time() < deadline and list_jobs(home=home)[0].state in ("queued", "running"):
+        time.sleep(1)
+    assert list_jobs(home=home)[0].state == "done", list_jobs(home=home)[0].error
+    # A fresh session, as after a reload (AppTest replays the waiting fragment's timer otherwise).
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(shared.MODELS_PAGE).run()
+    assert not at.exception, at.exception
+    store = shared.get_store()
+    variant = next(m for m in registered_models(store) if m.model_id == f"{outcome.folder.name}-int8")
+    assert not variant.active and variant.metrics["variant"] == "int8"
+
+    for alpha, by in ((0.0, "cost_score"), (1.0, "macro_f1")):
+        at.slider(key="models_alpha").set_value(alpha).run()
+        ranking = next(f.value for f in at.dataframe if "utility" in f.value.columns)
+        assert sorted(ranking["variant"]) == ["fp32", "int8"] and ranking["rank"].tolist() == [1, 2]
+        assert ranking[by].tolist() == sorted(ranking[by], reverse=True)
+    at.slider(key="models_alpha").set_value(0.0).run()
+    ranking = next(f.value for f in at.dataframe if "utility" in f.value.columns)
+    best = next(m for m in registered_models(store) if m.name == ranking["name"].iloc[0])
+    if not best.active:  # the tiny test model gains little from int8, so either may win on cost
+        next(b for b in at.button if b.label.endswith("(best U)")).click().run()
+        assert not at.exception, at.exception
+    assert next(m for m in registered_models(store) if m.active).model_id == best.model_id
+    at.selectbox(key="models_chosen").set_value(variant.model_id).run()
+    assert any(c.value.startswith("int8 variant: macro-F1") for c in at.caption)
+    compare = next(f.value for f in at.dataframe if "metric" in f.value.columns)
+    assert compare["metric"].tolist()[:4] == ["macro_f1", "accuracy", "ece", "n_test"]
+    assert compare.shape[1] == 3  # the metric plus both models of the task

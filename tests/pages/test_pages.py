@@ -176,3 +176,74 @@ def test_sentiment_without_text_says_what_to_map(home):
     at.switch_page(shared.SENTIMENT_PAGE).run()
     assert not at.exception
     assert any("needs a text column" in info.value for info in at.info)
+
+
+REVIEWS = ("id,review,stars,when\n"
+           "1,The flight was late and the crew was rude,5,2025-01-01\n"
+           "2,Lovely crew and a smooth flight,5,2025-01-02\n"
+           "3,Late again. Terrible service,1,2025-01-03\n"
+           "4,Okay trip,3,2025-01-04\n")
+
+
+def test_relabel_matching_rows_overrides_the_model_and_is_stored(home):
+    from analytics.labels import load_labels
+
+    dataset_id = _import_csv(home, "reviews.csv", REVIEWS)
+    at = _app()
+    at.run()
+    at.switch_page(shared.SENTIMENT_PAGE).run()
+    assert not at.exception
+    before = _metric(at, "% negative text")
+    at.text_input(key="sentiment_query").input("crew").run()
+    at.radio(key="relabel_scope").set_value("matching")
+    at.segmented_control(key="relabel_label").set_value("negative")
+    next(b for b in at.button if b.label == "Save labels").click().run()
+    assert not at.exception
+    assert any("Labelled 2 rows 'negative'" in s.value for s in at.success)
+    labels = load_labels(shared.get_store(), dataset_id, "sentiment")
+    assert sorted(labels["record_id"]) == ["1", "2"] and set(labels["label"]) == {"negative"}
+    assert before == "50.0%" and _metric(at, "% negative text") == "75.0%"
+    assert any("2 labelled by you" in c.value for c in at.caption)
+    assert any(b.label == "Fine-tune again with my labels and cuts" for b in at.button)
+    # Nothing selected in the table: relabelling "selected" rows says what to do and stores nothing.
+    at.radio(key="relabel_scope").set_value("selected")
+    next(b for b in at.button if b.label == "Save labels").click().run()
+    assert any("Select at least one row" in e.value for e in at.error)
+    assert len(load_labels(shared.get_store(), dataset_id, "sentiment")) == 2
+
+
+def test_explain_shows_which_words_drove_the_prediction(home):
+    _import_csv(home, "reviews.csv", REVIEWS)
+    at = _app()
+    at.run()
+    at.switch_page(shared.SENTIMENT_PAGE).run()
+    at.selectbox(key="explain_record").set_value("3")
+    at.toggle(key="explain_on").set_value(True).run()
+    assert not at.exception
+    assert any("Predicted **negative**" in c.value for c in at.caption)
+    words = at.dataframe[-1].value
+    assert words["word"].tolist()[:3] == ["Late", "again", "."]
+    top = words.loc[words["score"].abs().idxmax()]
+    assert top["word"] == "Terrible" and top["effect"] == "towards"
+
+
+def test_rating_cuts_are_saved_per_dataset_and_checked(home):
+    from analytics.rating_cuts import RatingCuts, load_cuts
+
+    dataset_id = _import_csv(home, "reviews.csv", REVIEWS)
+    at = _app()
+    at.run()
+    at.switch_page(shared.SENTIMENT_PAGE).run()
+    assert any("≤ 2 negative, ≥ 4 positive (scale 1–5)" in e.label for e in at.expander)
+    at.number_input(key="cuts_negative").set_value(1.0)
+    at.number_input(key="cuts_positive").set_value(5.0)
+    next(b for b in at.button if b.label == "Save for the next fine-tune").click().run()
+    assert not at.exception, at.exception
+    store = shared.get_store()
+    assert load_cuts(store, store.get_dataset(dataset_id)) == RatingCuts(1.0, 5.0)
+    assert any("≤ 1 negative, ≥ 5 positive" in e.label for e in at.expander)
+    at.number_input(key="cuts_negative").set_value(3.0)
+    at.number_input(key="cuts_positive").set_value(3.0)
+    next(b for b in at.button if b.label == "Save for the next fine-tune").click().run()
+    assert any("should satisfy 1 ≤ negative < positive ≤ 5" in e.value for e in at.error)
+    assert load_cuts(store, store.get_dataset(dataset_id)) == RatingCuts(1.0, 5.0)

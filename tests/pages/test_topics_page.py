@@ -165,3 +165,66 @@ def test_demo_dataset_with_seeded_embeddings(demo_home, embed_calls):
     assert summary["volume"].sum() >= 19_000 and summary["mean_rating"].notna().all()
     clusters = next(d.value for d in at.tabs[2].dataframe if "size" in d.value.columns)
     assert len(clusters) == 10 and clusters["size"].sum() == len(ids)
+
+
+def test_a_fine_tuned_intent_classifier_replaces_zero_shot(home, monkeypatch):
+    import time
+
+    from analytics.predictions import load_predictions, register_model
+    from models.tasks import train_classifier
+    from models.training import FineTuneConfig
+    from tests.models.conftest import tiny_factory
+
+    monkeypatch.setenv("GAPSIGHT_DEVICE", "cpu")
+    dataset_id = _import_csv(home, "small.csv", CSV)
+    intents = ["complaint", "complaint", "complaint", "praise", "inquiry", "cancellation", "return", "suggestion"]
+    outcome = train_classifier([t for t, _ in TEXTS] * 5, intents * 5, task="intent", models_root=home / "models",
+                               config=FineTuneConfig(epochs=1, max_length=16),
+                               device="cpu", model_factory=tiny_factory)
+    store = Store.open_default()
+    register_model(store, model_id=outcome.folder.name, task="intent", name="tiny intents",
+                   folder=str(outcome.folder), dataset_id=dataset_id, labels=outcome.meta.labels,
+                   metrics={"macro_f1": outcome.report["macro_f1"]})
+    store.close()
+    at = _open_topics()
+    assert not at.exception, at.exception
+    assert at.toggle(key="topics_intents_model").value is True
+    deadline = time.time() + 120  # the page started a scoring job; zero-shot serves meanwhile
+    while time.time() < deadline and load_predictions(shared.get_store(), dataset_id, outcome.folder.name).empty:
+        at = _open_topics()
+        time.sleep(1)
+    at = _open_topics()
+    assert not at.exception, at.exception
+    tagged = next(d.value for d in at.tabs[0].dataframe if "topic" in d.value.columns and "volume" in d.value.columns)
+    assert set(tagged["topic"]) <= set(outcome.meta.labels) and tagged["volume"].sum() == 40
+    # Switched off, the zero-shot labels (with their editor) come back.
+    at.toggle(key="topics_intents_model").set_value(False).run()
+    assert any(e.label.startswith("Edit the intents") for e in at.tabs[0].expander)
+
+
+def test_large_datasets_are_embedded_by_a_background_job(home, monkeypatch):
+    import time
+
+    from models import embedding_jobs
+    from models.jobs import list_jobs
+    from models.topic_embeddings import is_cached
+
+    monkeypatch.setattr(embedding_jobs, "INLINE_LIMIT", 0)  # treat the 40-row file as a large one
+    dataset_id = _import_csv(home, "small.csv", CSV)
+    at = _open_topics()
+    assert not at.exception, at.exception
+    assert any("appear once every interaction is embedded" in i.value for i in at.info)
+    assert not at.tabs  # nothing to show yet, and nothing computed in the page
+    path = _embedding_file(dataset_id)
+    deadline = time.time() + 180
+    while time.time() < deadline and not path.exists():
+        time.sleep(1)
+    jobs = [j for j in list_jobs(home=home) if j.kind == "embed"]
+    assert len(jobs) == 1 and jobs[0].state == "done", jobs[0].error
+    rows = shared.get_store().load_rows(dataset_id)
+    assert is_cached(path, rows["record_id"].tolist())
+    at = _open_topics()
+    assert not at.exception, at.exception
+    summary = next(d.value for d in at.tabs[0].dataframe if "volume" in d.value.columns)
+    assert summary["volume"].sum() == 40
+    assert len([j for j in list_jobs(home=home) if j.kind == "embed"]) == 1  # not started twice
