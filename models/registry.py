@@ -20,6 +20,7 @@ import pandas as pd
 import torch
 
 from models.base import BASE_MODEL_NAME, load_classifier, load_tokenizer, quiet_transformers
+from models.inference import model_classes
 from models.quantize import is_quantized, quantize_int8
 from models.text import clean_text
 
@@ -167,11 +168,6 @@ def new_model_folder(root: str | Path, task: str) -> Path:
     return Path(root) / f"{slug}-{stamp}-{uuid.uuid4().hex[:6]}"
 
 
-def _model_labels(model: torch.nn.Module) -> tuple[str, ...]:
-    id2label = model.config.id2label
-    return tuple(str(id2label[i]) for i in range(int(model.config.num_labels)))
-
-
 def save_model(
     model: torch.nn.Module,
     tokenizer,
@@ -199,8 +195,8 @@ def save_model(
             "int8 models are not saved directly: save the float model with meta variant='int8' "
             "and it will be quantised again when loaded."
         )
-    if _model_labels(model) != meta.labels:
-        raise ValueError(f"meta.labels {list(meta.labels)} differ from the model's labels {list(_model_labels(model))}.")
+    if model_classes(model) != meta.labels:
+        raise ValueError(f"meta.labels {list(meta.labels)} differ from the model's labels {list(model_classes(model))}.")
     if folder.exists() and not overwrite:
         raise ValueError(f"Model folder {folder} already exists; choose another folder or pass overwrite=True.")
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -308,9 +304,9 @@ def load_model(folder: str | Path, *, int8: bool | None = None) -> LoadedModel:
         tokenizer = load_tokenizer(folder)
     except (OSError, ValueError, RuntimeError, KeyError) as exc:
         raise _broken(folder, f"loading failed: {exc}") from exc
-    if _model_labels(model) != meta.labels:
+    if model_classes(model) != meta.labels:
         raise _broken(
-            folder, f"config labels {list(_model_labels(model))} differ from {META_FILE} labels {list(meta.labels)}"
+            folder, f"config labels {list(model_classes(model))} differ from {META_FILE} labels {list(meta.labels)}"
         )
     if int8 if int8 is not None else meta.variant == "int8":
         model = quantize_int8(model)

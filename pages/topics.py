@@ -2,7 +2,6 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.predictions import active_model, load_predictions
 from analytics.sentiment import attach_sentiment
 from analytics.store import gapsight_home
 from analytics.topics import (
@@ -13,12 +12,10 @@ from analytics.topics import (
 from models.device import choose_device
 from models.embeddings import load_encoder
 from models.embedding_jobs import INLINE_LIMIT, advance_dataset_embeddings, embeddings_path
-from models.jobs import cancel_job, latest_job
-from models.model_jobs import register_job_model
-from models.model_scoring import advance_model_predictions
 from models.topic_embeddings import dataset_embeddings, is_cached, label_embeddings
 from models.zeroshot import keyword_matches
 from pages import shared
+from pages.topics_panels import classifier_tags, embedding_status
 
 LABELS_OF = "topics_labels_of"  # (dataset id, scheme) -> {"table", "threshold", "multi_label", "rev"}
 K_OF = "topics_k_of"  # dataset id -> k submitted in the Discover form
@@ -113,59 +110,6 @@ def _render_view(frame, column, key, subtitle):
                  column_config={"text": st.column_config.TextColumn(width="large")})
 
 
-@st.fragment(run_every=3)
-def _scoring_status(model, stage):
-    """Live progress while a fine-tuned model scores the dataset; reloads the page when it is done."""
-    state = advance_model_predictions(store, info, rows, model)
-    if state.stage != stage:
-        st.rerun()
-    if state.job is not None:
-        st.progress(min(state.job.fraction, 1.0), text=f"{state.note} {state.job.message} Zero-shot serves meanwhile.")
-
-
-def _model_tags(scheme):
-    """This scheme's labels from the active fine-tuned classifier (None: zero-shot serves)."""
-    task = TASK_OF[scheme]
-    job = latest_job(task=task, dataset_id=info.id, kind="train")
-    if job is not None:
-        register_job_model(store, job)
-    model = active_model(store, task)
-    if model is None:
-        st.caption(f"Zero-shot. With a labelled column, fine-tune a classifier on the Models page "
-                   f"(It predicts: {task}s) and it replaces zero-shot here.")
-        return None, None
-    if not st.toggle(f"Use the fine-tuned {task} classifier '{model.name}' "
-                     f"(test macro-F1 {model.metrics.get('macro_f1') or 0:.2f})", True, key=f"topics_{scheme}_model"):
-        return None, None
-    state = advance_model_predictions(store, info, rows, model)
-    if state.stage == "scoring":
-        _scoring_status(model, state.stage)
-    elif state.stage != "ready":
-        st.warning(state.note or "The classifier has not scored this dataset.", icon=":material/warning:")
-    if state.stage != "ready":
-        return None, None
-    column = SCHEMES[scheme][0]
-    tags = load_predictions(store, info.id, model.model_id).rename(columns={"label": column})
-    return tags[["record_id", column]], model
-
-
-@st.fragment(run_every=3)
-def _embedding_status():
-    """Live progress of the background embedding job; reloads the page when the embeddings are ready."""
-    state = advance_dataset_embeddings(info, rows)
-    if state.ready:
-        st.rerun()
-    if state.job is not None and state.job.state in ("queued", "running"):
-        st.progress(min(state.job.fraction, 1.0), text=state.job.message or state.note)
-        st.button("Cancel", key="topics_embed_cancel", on_click=cancel_job, args=(state.job.job_id,))
-    elif state.job is not None:
-        st.error(state.note, icon=":material/error:")
-        if st.button("Try again", key="topics_embed_retry"):
-            advance_dataset_embeddings(info, rows, retry=True)
-    else:
-        st.caption(state.note)
-
-
 def _progress(text):
     bar = st.progress(0.0, text=text)
     return bar, lambda done, total: bar.progress(done / max(total, 1), text=f"{text} {done:,} of {total:,}")
@@ -185,7 +129,7 @@ elif not advance_dataset_embeddings(info, rows).ready:
     st.info("Topics and intents appear once every interaction is embedded: once per dataset version, about "
             "5 minutes per 20,000 texts on a 2-core CPU, seconds on a GPU. It runs in the background; the other "
             "pages work meanwhile.", icon=":material/hourglass_top:")
-    _embedding_status()
+    embedding_status(info, rows)
     st.stop()
 sentiment, sentiment_name = shared.sentiment_predictions(store, info)
 frame = attach_sentiment(shared.filtered_rows(info), sentiment)
@@ -200,7 +144,8 @@ key = (str(gapsight_home()), info.id, info.version)
 tabs = st.tabs(["Intents", "Topics & dimensions", "Discover"])
 for tab, scheme in zip(tabs, SCHEMES):
     with tab:
-        tags, model = _model_tags(scheme)
+        tags, model = classifier_tags(store, info, rows, task=TASK_OF[scheme], column=SCHEMES[scheme][0],
+                                      key=f"topics_{scheme}_model")
         if model is not None:
             _render_view(frame.merge(tags, on="record_id"), SCHEMES[scheme][0], scheme,
                          f"{scheme}: fine-tuned classifier '{model.name}' · sentiment: {sentiment_name}")
