@@ -87,10 +87,11 @@ def sync_model_folders(store: Store, root: Path | None = None) -> list[Registere
     :func:`register_job_model`, and unreadable folders are skipped.
     """
     root = root or gapsight_home() / "models"
-    known = {m.model_id for m in registered_models(store)}
+    registered = registered_models(store)
+    known = {m.model_id for m in registered}
     known |= {Path(job.result["model_folder"]).name for job in list_jobs(home=root.parent)
               if job.kind == "train" and job.result and job.result.get("model_folder")}
-    active_tasks = {m.task for m in registered_models(store) if m.active}
+    active_tasks = {m.task for m in registered if m.active}
     added = []
     for entry in reversed(list_models(root)):  # oldest first, so the newest of a task ends up active
         if entry.meta is None or entry.folder.name in known:

@@ -47,6 +47,10 @@ def measure_cpu_speed(model: torch.nn.Module, tokenizer, texts: Sequence[str], *
     return measure_cpu(model, tokenizer, list(texts)[:SPEED_SAMPLE], None, max_length=max_length)
 
 
+def _speed_of(figures: dict) -> dict:
+    return {k: figures[k] for k in ("cpu_rows_per_s", "size_mb", "timed_rows")}
+
+
 def build_int8_variant(folder: str | Path, *, name: str = "",
                        progress: Callable[[float, str], None] | None = None) -> Path:
     """Save an int8 CPU variant of the model in ``folder``, measured against it on its own test rows.
@@ -80,14 +84,13 @@ def build_int8_variant(folder: str | Path, *, name: str = "",
     variant = measure_cpu(quantized, loaded.tokenizer, texts, labels, max_length=max_length,
                           temperature=meta.temperature, progress=stage(0.45, "scoring the int8 variant"))
     say(0.95, "saving the variant")
-    speed_of = lambda figures: {k: figures[k] for k in ("cpu_rows_per_s", "size_mb", "timed_rows")}  # noqa: E731
-    update_meta(folder, metrics={**meta.metrics, "speed": speed_of(original)})
+    update_meta(folder, metrics={**meta.metrics, "speed": _speed_of(original)})
     data = dict(meta.metrics.get("data") or {})
     data["name"] = name or f"{data.get('name') or meta.task} · int8"
     metrics = {**variant["report"], "baselines": meta.metrics.get("baselines", {}), "data": data,
-               "speed": speed_of(variant),
+               "speed": _speed_of(variant),
                "compared_with": {"model_id": folder.name, "macro_f1": original["report"]["macro_f1"],
-                                 "accuracy": original["report"]["accuracy"], **speed_of(original)}}
+                                 "accuracy": original["report"]["accuracy"], **_speed_of(original)}}
     card = dataclasses.replace(meta, variant="int8", metrics=metrics, device="CPU (int8)")
     target = folder.with_name(f"{folder.name}-int8")
     return save_model(loaded.model, loaded.tokenizer, target, meta=card, overwrite=True, test_rows=test)

@@ -3,14 +3,13 @@ import os
 
 import streamlit as st
 
-from analytics.labels import apply_labels, load_labels
-from analytics.predictions import LEXICON_MODEL_ID, get_model, load_predictions
+from analytics.predictions import LEXICON_MODEL_ID, get_model
 from analytics.sentiment import (
     attach_sentiment, sentiment_by, sentiment_by_figure, sentiment_mix, sentiment_mix_figure, sentiment_trend,
     sentiment_trend_figure, star_text_mismatches,
 )
 from analytics.verbatims import search_verbatims
-from models.default_sentiment import TASK, advance_default_sentiment
+from models.default_sentiment import advance_default_sentiment
 from models.jobs import cancel_job
 from pages import shared
 from pages.sentiment_panels import cuts_panel, explain_panel, relabel_panel
@@ -49,16 +48,14 @@ if info.rating_scale:
     cuts_panel(store, info)
 model_id, model_name = source.model_id, source.model_name
 model_folder = LEXICON_MODEL_ID if model_id == LEXICON_MODEL_ID else get_model(store, model_id).folder
-predictions = (shared.lexicon_sentiment(store, info) if model_id == LEXICON_MODEL_ID
-               else load_predictions(store, info.id, model_id))
-labels = load_labels(store, info.id, TASK)
-predictions = apply_labels(predictions, labels)
+predictions, _ = shared.sentiment_predictions(store, info, model_id)
+n_labelled = int(predictions["source"].eq("you").sum())
 
 frame = attach_sentiment(shared.filtered_rows(info), predictions)
 scored = frame[frame["sentiment"].notna()]
 st.caption(f"{info.name} · {shared.current_filters().describe()} · model: {model_name} · "
            f"{len(scored):,} of {len(frame):,} interactions scored (rows without text have no sentiment)"
-           + (f" · {len(labels):,} labelled by you" if len(labels) else ""))
+           + (f" · {n_labelled:,} labelled by you" if n_labelled else ""))
 if scored.empty:
     st.warning("No scored interaction matches the filters. Widen the date range or clear the filters.")
     st.stop()
@@ -113,6 +110,6 @@ with verbatim_tab:
     selected = shown.iloc[table.selection.rows]["record_id"].tolist() if table is not None else []
     relabel, explain = st.columns(2)
     with relabel:
-        relabel_panel(store, info, selected, list(page.matched_ids), len(labels))
+        relabel_panel(store, info, selected, list(page.matched_ids), n_labelled)
     with explain:
         explain_panel(shown, model_key=model_folder, preselect=selected[0] if selected else None)

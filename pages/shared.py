@@ -210,15 +210,18 @@ def lexicon_sentiment(store: Store, info: DatasetInfo) -> pd.DataFrame:
     return predictions
 
 
-def sentiment_predictions(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, str]:
-    """The best stored sentiment of a dataset with people's labels over it, and the model's name.
+def sentiment_predictions(store: Store, info: DatasetInfo, model_id: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Stored sentiment of a dataset with people's labels over it (``source`` "you"), and the model's name.
 
-    The fine-tuned model's predictions once it has scored the dataset, else VADER's; this never
-    starts a job (the Sentiment page does).
+    ``model_id`` picks the model (the lexicon id for VADER); by default the fine-tuned model once it
+    has scored the dataset, else VADER. This never starts a job (the Sentiment page does).
     """
     from models.default_sentiment import TASK, advance_default_sentiment  # imports torch: only when needed
 
-    source = advance_default_sentiment(store, info, dataset_rows(info), start=False)
-    predictions = (lexicon_sentiment(store, info) if source.model_id == LEXICON_MODEL_ID
-                   else load_predictions(store, info.id, source.model_id))
-    return apply_labels(predictions, load_labels(store, info.id, TASK)), source.model_name
+    name = None
+    if model_id is None:
+        source = advance_default_sentiment(store, info, dataset_rows(info), start=False)
+        model_id, name = source.model_id, source.model_name
+    predictions = (lexicon_sentiment(store, info) if model_id == LEXICON_MODEL_ID
+                   else load_predictions(store, info.id, model_id))
+    return apply_labels(predictions, load_labels(store, info.id, TASK)), name or model_id
