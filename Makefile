@@ -18,7 +18,7 @@ $(INSTALLED): requirements.txt
 install: $(INSTALLED)
 
 demo: install
-	$(PY) -m analytics.sample
+	$(PY) -m analytics.demo.sample
 
 run: demo
 	$(VENV)/bin/streamlit run app.py

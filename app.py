@@ -5,26 +5,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import streamlit as st  # noqa: E402  (the offline flag must be set before any hub import)
 
-from pages import shared  # noqa: E402
+from pages.common import keys
+from pages.common.frame import render_frame, seed_demo, sync_jobs
+from pages.common.loaders import get_store
 
 st.set_page_config(page_title="Gapsight", page_icon=":material/insights:", layout="wide")
-shared.init_state()
-store = shared.get_store()
-shared.seed_demo(store)
+keys.init_state()
+store = get_store()
+seed_demo(store)
+sync_jobs(store)  # once per script run: finished jobs' models and predictions enter the store
 
-# Every url_path differs from its file's name on purpose: Streamlit still knows the legacy
-# `pages/` folder, and a request for a page whose path matches a file there would run that
-# file alone, without this frame (tests/pages/test_pages.py::test_frame_survives_reruns).
 navigation = st.navigation({
-    "Overview": [st.Page(shared.OVERVIEW_PAGE, title="Overview", icon=":material/dashboard:",
-                         url_path="home", default=True)],
-    "Analyze": [st.Page(shared.SENTIMENT_PAGE, title="Sentiment", icon=":material/sentiment_satisfied:",
-                        url_path="text-sentiment"),
-                st.Page(shared.TOPICS_PAGE, title="Topics & intents", icon=":material/topic:",
-                        url_path="topics-intents")],
-    "Manage": [st.Page(shared.DATA_PAGE, title="Data", icon=":material/database:", url_path="datasets"),
-               st.Page(shared.MODELS_PAGE, title="Models", icon=":material/model_training:",
-                       url_path="model-registry")],
+    section: [st.Page(path, title=title, icon=icon, url_path=url, default=path == keys.OVERVIEW_PAGE)
+              for path, title, icon, url in pages]
+    for section, pages in keys.NAVIGATION.items()
 })
-shared.render_frame(store)
+render_frame(store)
 navigation.run()

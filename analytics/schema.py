@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 
 @dataclass(frozen=True)
 class CanonicalField:
@@ -62,3 +65,37 @@ STORED_COLUMNS: tuple[str, ...] = (
 )
 
 ITEM_SEPARATOR = ";"
+
+# Sentiment classes, in the order every table and chart uses.
+CLASSES: tuple[str, ...] = ("negative", "neutral", "positive")
+
+# THE rating → sentiment rule. A normalised rating (0–1) below NEGATIVE_BELOW is negative, above
+# POSITIVE_ABOVE positive, anything in between (inclusive) neutral. KPIs, star–text mismatches,
+# charts, default rating cuts and training labels all import it from here.
+NEGATIVE_BELOW = 0.4
+POSITIVE_ABOVE = 0.6
+
+
+def sentiment_from_rating(normalised: pd.Series) -> pd.Series:
+    """Label normalised ratings negative, neutral or positive by the app-wide rule.
+
+    Parameters
+    ----------
+    normalised : pd.Series
+        Ratings in 0–1, as from :func:`analytics.ingest.ratings.normalise_ratings`.
+
+    Returns
+    -------
+    pd.Series
+        ``"negative"`` below ``NEGATIVE_BELOW`` (0.4), ``"positive"`` above ``POSITIVE_ABOVE``
+        (0.6), ``"neutral"`` in between; missing stays missing. Same index as the input.
+
+    Examples
+    --------
+    >>> sentiment_from_rating(pd.Series([0.0, 0.5, 1.0])).tolist()
+    ['negative', 'neutral', 'positive']
+    """
+    values = pd.to_numeric(normalised, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    labels = np.select([values < NEGATIVE_BELOW, values > POSITIVE_ABOVE, ~np.isnan(values)],
+                       ["negative", "positive", "neutral"], default=None)
+    return pd.Series(labels, index=normalised.index, dtype="str")

@@ -1,4 +1,4 @@
-"""Gapsight's transformer and lexicon models (never imports streamlit).
+"""Gapsight's transformer and lexicon models (never imports streamlit; from analytics only home and schema).
 
 One job per module:
 
@@ -12,7 +12,6 @@ One job per module:
 - ``calibration``: temperature scaling (``fit_temperature``).
 - ``evaluation``: reports (``evaluate`` -> ``EvaluationReport``) and the TF-IDF / VADER baselines.
 - ``lexicon``: VADER scores (``score_vader``).
-- ``zeroshot``: tagging by similarity to label descriptions plus keyword rules (``zero_shot_tag``).
 - ``registry``: model folders with ``gapsight.json`` cards (``save_model``, ``load_model``, ...).
 - ``quantize``: dynamic int8 CPU variant (``quantize_int8``).
 - ``variants``: CPU speed and size on every card, the int8 variant measured beside its original
@@ -20,9 +19,9 @@ One job per module:
 - ``explain``: word-level occlusion explanations of one prediction (``explain_occlusion`` -> ``Explanation``).
 - ``tasks``: train-evaluate-save, score and evaluate, shared by jobs and the CLI.
 - ``jobs`` / ``worker``: background jobs (train, score, quantize, embed) with persisted progress.
-- ``model_jobs``: fine-tune jobs and registering what jobs and the CLI saved (``sync_model_folders``).
-- ``model_scoring``: score a dataset with a registered model in the background (``advance_model_predictions``).
-- ``default_sentiment``: the sentiment model fine-tuned on a dataset's ratings and relabels.
-- ``embedding_jobs``: a dataset's embeddings, inline or as a background job.
+- ``topic_embeddings``: a dataset's text embeddings, cached on disk, and label-description embeddings.
+- ``flows/``: the one place that joins the store and the models (jobs → registry → stored
+  predictions): ``default_sentiment``, ``model_jobs``, ``model_scoring``, ``embedding_jobs``,
+  ``lexicon_scoring`` and ``sync`` (``sync_finished_jobs``, run once per page view).
 - ``text``: raw cell values to text (``clean_text``).
 """

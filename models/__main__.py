@@ -7,17 +7,16 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 # Heavy modules (torch, transformers, scikit-learn) are imported inside the commands, after the
 # arguments and the input file have been checked, so that --help and input errors answer at once.
 
-_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".json", ".xlsx")
+# Rows read from the input at a time. score holds about this many rows (all their columns) at once;
+# train and evaluate keep only the text and label columns of every row. Never the whole file.
+CHUNK_ROWS = 65_536
+
 _EPILOG = """examples:
   python -m models train --input reviews.csv --text-column review --from-ratings stars
   python -m models train --input tickets.parquet --text-column body --label-column intent --epochs 4
@@ -36,51 +35,57 @@ class CommandError(Exception):
 # ---------------------------------------------------------------- input and output files
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """A CSV/TSV, Parquet, JSON-lines or Excel file as a frame of strings (encoding and delimiter detected)."""
-    import pandas as pd
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
-    from analytics.readers import ROW_COLUMN, profile_file, read_chunks
 
-    path = Path(path)
-    if not path.is_file():
-        raise CommandError(f"Input file {path} does not exist.")
-    if path.suffix.lower() not in _TABLE_SUFFIXES:
-        raise CommandError(
-            f"Input file {path.name} is not a table Gapsight reads; use .csv, .tsv, .parquet, .jsonl or .xlsx."
-        )
-    profile = profile_file(path)
-    chunks = list(read_chunks(profile))
+def _profile(path: str):
+    """The input file's profile (columns, estimated rows); its warnings printed."""
+    from models.flows.files import profile_table
+
+    profile = profile_table(path)
     for warning in profile.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    rejected = [r for chunk in chunks for r in chunk.rejected]
-    if rejected:
-        row, reason = rejected[0]
-        print(f"warning: {len(rejected)} row(s) of {path.name} could not be read and were skipped "
-              f"(first: row {row}: {reason})", file=sys.stderr)
-    frame = pd.concat([chunk.frame for chunk in chunks], ignore_index=True)
-    return frame.drop(columns=[ROW_COLUMN], errors="ignore")
+        _warn(warning)
+    return profile
 
 
-def _column(frame, name: str, path: str, option: str):
-    if name in frame.columns:
-        return frame[name]
-    similar = [c for c in frame.columns if c.lower() == name.lower()]
-    hint = f"; did you mean {similar[0]!r}?" if similar else f"; its columns are: {', '.join(map(str, frame.columns))}."
+def _column(columns, name: str, path: str, option: str) -> str:
+    """``name`` when it is one of ``columns``, else a :class:`CommandError` naming the file's columns."""
+    columns = [str(c) for c in columns]
+    if name in columns:
+        return name
+    similar = [c for c in columns if c.lower() == name.lower()]
+    hint = f"; did you mean {similar[0]!r}?" if similar else f"; its columns are: {', '.join(columns)}."
     raise CommandError(f"{option} {name!r} is not a column of {Path(path).name}{hint}")
+
+
+def _label_column(args, profile) -> str:
+    if args.label_column:
+        return _column(profile.columns, args.label_column, args.input, "--label-column")
+    return _column(profile.columns, args.from_ratings, args.input, "--from-ratings")
+
+
+def read_labelled(args) -> tuple[list, list, str]:
+    """Texts, labels and where the labels came from, reading only the text and label columns of the input."""
+    from models.flows.files import read_columns
+
+    profile = _profile(args.input)
+    text = _column(profile.columns, args.text_column, args.input, "--text-column")
+    label = _label_column(args, profile)
+    frame = read_columns(profile, [text, label], read_rows=CHUNK_ROWS, warn=_warn)
+    labels, label_source = _labels_from_args(args, frame)
+    return frame[text].tolist(), labels, label_source
 
 
 def _labels_from_args(args, frame) -> tuple[list, str]:
     """Labels from --label-column or --from-ratings, and a description of where they came from."""
     if args.label_column:
-        return _column(frame, args.label_column, args.input, "--label-column").tolist(), args.label_column
-    from analytics.ratings import normalise_ratings
-
+        return frame[args.label_column].tolist(), args.label_column
+    from models.flows.files import normalise_ratings
     from models.tasks import sentiment_labels_from_ratings
 
-    ratings = _column(frame, args.from_ratings, args.input, "--from-ratings")
     try:
-        parsed = normalise_ratings(ratings.reset_index(drop=True))
+        parsed = normalise_ratings(frame[args.from_ratings].reset_index(drop=True))
     except ValueError as exc:
         raise CommandError(f"--from-ratings {args.from_ratings!r}: {exc}") from exc
     labels = sentiment_labels_from_ratings(parsed.normalised.tolist())
@@ -95,30 +100,19 @@ def _labels_from_args(args, frame) -> tuple[list, str]:
     return labels, f"ratings in {args.from_ratings}"
 
 
-def _write_table(frame, path: str) -> Path:
+def _check_output(path: str) -> Path:
     out = Path(path)
-    suffix = out.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
+    if out.suffix.lower() not in (".parquet", ".csv"):
         raise CommandError(f"--output {out.name} should end in .parquet or .csv.")
     if not out.parent.is_dir():
         raise CommandError(f"--output folder {out.parent} does not exist.")
-    temp = out.with_name(f".{out.name}.tmp")
-    try:
-        if suffix == ".parquet":
-            frame.to_parquet(temp, index=False)
-        else:
-            frame.to_csv(temp, index=False)
-        os.replace(temp, out)
-    finally:
-        if temp.exists():
-            temp.unlink()
     return out
 
 
 def _home(args) -> Path:
     if args.home:
         return Path(args.home)
-    from analytics.store import gapsight_home  # the path only; the store is never opened
+    from analytics.home import gapsight_home  # the path only; the store is never opened
 
     return gapsight_home()
 
@@ -220,9 +214,7 @@ def _config_from_args(args):
 
 
 def cmd_train(args) -> int:
-    frame = read_table(args.input)
-    texts = _column(frame, args.text_column, args.input, "--text-column").tolist()
-    labels, label_source = _labels_from_args(args, frame)
+    texts, labels, label_source = read_labelled(args)
     task = args.task or ("sentiment" if args.from_ratings else args.label_column)
     home = _home(args)
     config = _config_from_args(args)
@@ -264,42 +256,59 @@ def cmd_train(args) -> int:
     return 0
 
 
+
+
+def _score_rows() -> int:
+    """Rows scored at a time: CHUNK_ROWS rounded up to whole scoring blocks, so that every text is scored
+    in the same block, hence the same batches, as when the file is scored in one piece (same output)."""
+    from models import inference
+
+    block = inference.BLOCK_TEXTS
+    return max(1, -(-CHUNK_ROWS // block)) * block
+
+
 def cmd_score(args) -> int:
     folder = _model_folder(args.model)
-    frame = read_table(args.input)
-    texts = _column(frame, args.text_column, args.input, "--text-column").tolist()
-    if Path(args.output).suffix.lower() not in (".parquet", ".csv"):
-        raise CommandError(f"--output {Path(args.output).name} should end in .parquet or .csv.")
+    _check_output(args.output)
+    profile = _profile(args.input)
+    text = _column(profile.columns, args.text_column, args.input, "--text-column")
+
+    from collections import Counter
 
     import pandas as pd
 
-    from models.tasks import resolve_device, score_texts
+    from models.flows.files import read_frames, table_writer
+    from models.tasks import load_scorer
 
-    device = resolve_device(args.device)
+    score = load_scorer(folder, device=args.device, batch_size=args.batch_size)
+    estimate = profile.estimated_rows or 0
     line = ProgressLine()
+    done, counts = 0, Counter()
+
+    def show(scored: int, _total: int) -> None:
+        now = done + scored
+        line.show(now / max(estimate, now, 1), f"scored {now:,}/~{max(estimate, now):,} texts")
+
     try:
-        predictions = score_texts(
-            folder, texts, device=device, batch_size=args.batch_size,
-            progress=lambda done, total: line.show(done / max(total, 1), f"scored {done:,}/{total:,} texts",
-                                                   force=done == total),
-        )
+        with table_writer(args.output) as append:
+            for frame in read_frames(profile, rows=_score_rows(), read_rows=CHUNK_ROWS, warn=_warn):
+                predictions = score(frame[text].tolist(), progress=show)
+                # The input's columns first; a prediction column whose name the input already uses gets a prefix.
+                renamed = {c: f"predicted_{c}" for c in predictions.columns if c in frame.columns}
+                append(pd.concat([frame, predictions.rename(columns=renamed)], axis=1))
+                counts.update(predictions["label"].dropna().tolist())
+                done += len(frame)
+        line.show(1.0, f"scored {done:,}/{done:,} texts", force=True)
     finally:
         line.close()
-    # The input's columns first; a prediction column whose name the input already uses gets a prefix.
-    renamed = {c: f"predicted_{c}" for c in predictions.columns if c in frame.columns}
-    output = pd.concat([frame.reset_index(drop=True), predictions.rename(columns=renamed)], axis=1)
-    path = _write_table(output, args.output)
-    counts = predictions["label"].value_counts().to_dict()
-    summary = ", ".join(f"{n:,} {label}" for label, n in counts.items())
-    print(f"Scored {len(output):,} texts ({summary}) → {path}")
+    summary = ", ".join(f"{n:,} {label}" for label, n in counts.most_common())
+    print(f"Scored {done:,} texts ({summary}) → {Path(args.output)}")
     return 0
 
 
 def cmd_evaluate(args) -> int:
     folder = _model_folder(args.model)
-    frame = read_table(args.input)
-    texts = _column(frame, args.text_column, args.input, "--text-column").tolist()
-    labels, _ = _labels_from_args(args, frame)
+    texts, labels, _ = read_labelled(args)
 
     from models.tasks import evaluate_model, resolve_device
 

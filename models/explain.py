@@ -84,11 +84,6 @@ class Explanation:
     method: str
     truncated: bool
 
-    @property
-    def target_proba(self) -> float:
-        """P(target | full text)."""
-        return self.proba[self.classes.index(self.target)]
-
     def top(self, n: int = 10) -> list[tuple[str, float]]:
         """The ``n`` words with the largest ``|score|``, largest first (earlier word first on ties)."""
         order = sorted(range(len(self.scores)), key=lambda i: -abs(self.scores[i]))

@@ -315,8 +315,9 @@ def stream_texts(
             chunks = upcoming.result() if upcoming is not None else prepare(start)
             upcoming = prefetch.submit(prepare, starts[k + 1]) if prefetch and k + 1 < len(starts) else None
             block_n = chunks.n_texts
-            block_progress = None
-            if progress is not None:
+            if progress is None:
+                block_progress = None
+            else:
                 n_chunks = max(1, len(chunks.ids))
 
                 def block_progress(done: int, _total: int, start: int = start, block_n: int = block_n) -> None:
@@ -400,9 +401,12 @@ def predict_proba(
 
     Examples
     --------
-    >>> proba = predict_proba(model, tok, ["great", None], device=choose_device("cpu"))  # doctest: +SKIP
-    >>> proba.shape
-    (2, 3)
+    >>> from models.base import build_tiny_classifier, load_tokenizer
+    >>> from models.device import choose_device
+    >>> model = build_tiny_classifier(["negative", "neutral", "positive"])
+    >>> proba = predict_proba(model, load_tokenizer(), ["great", None], device=choose_device("cpu"))
+    >>> proba.shape, bool(abs(proba[0].sum() - 1) < 1e-5)
+    ((2, 3), True)
     """
     proba, _ = _score(
         model,

@@ -9,6 +9,8 @@ app writes the job's input as Parquet (:func:`write_job_input`), starts the job
 - ``jobs/<job_id>/result.json``: the outcome (model folder and reports, or the predictions file);
 - ``jobs/<job_id>/log.txt``: the worker's output, tracebacks included;
 - ``jobs/<job_id>/cancel``: present when a cancel was requested;
+- ``jobs/<job_id>/synced``: present once the app has registered or imported the finished job's
+  result (``models.flows.sync``), so that each job is taken in exactly once;
 - ``models/<folder>``: trained models, which appear atomically (see ``models.registry.save_model``).
 
 A job whose status says queued or running while its process is gone (killed, out of memory) is
@@ -24,7 +26,6 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -48,13 +49,14 @@ __all__ = [
     "JobSpec",
     "JobStatus",
     "cancel_job",
-    "delete_job",
     "gpu_lock",
     "job_dir",
     "job_status",
     "jobs_root",
     "latest_job",
     "list_jobs",
+    "mark_synced",
+    "unsynced_finished_jobs",
     "start_job",
     "write_job_input",
 ]
@@ -69,6 +71,7 @@ STATUS_FILE = "status.json"
 RESULT_FILE = "result.json"
 LOG_FILE = "log.txt"
 CANCEL_FILE = "cancel"
+SYNCED_FILE = "synced"  # written by the app once it has taken in a finished job's result
 PID_FILE = "pid"
 GPU_LOCK_FILE = "gpu.lock"
 INPUTS_DIR = "inputs"
@@ -132,7 +135,7 @@ def _read_json(path: Path) -> dict | None:
 def jobs_root(home: str | Path | None = None) -> Path:
     """``<home>/jobs`` (default home: ``analytics.store.gapsight_home()``)."""
     if home is None:
-        from analytics.store import gapsight_home  # only the path: jobs never open the store
+        from analytics.home import gapsight_home  # only the path: jobs never open the store
 
         home = gapsight_home()
     return Path(home) / "jobs"
@@ -280,6 +283,7 @@ class JobStatus:
     result: dict | None = None
     log_tail: str = ""
     pid: int | None = None
+    synced: bool = False
 
     @property
     def is_active(self) -> bool:
@@ -287,7 +291,7 @@ class JobStatus:
         return self.state in ACTIVE_STATES
 
 
-_STATUS_FIELDS = {f.name for f in dataclasses.fields(JobStatus)} - {"result", "log_tail"}
+_STATUS_FIELDS = {f.name for f in dataclasses.fields(JobStatus)} - {"result", "log_tail", "synced"}
 
 
 class JobRecorder:
@@ -494,7 +498,7 @@ def _status_from(folder: Path, data: dict) -> JobStatus:
     fields.setdefault("kind", "")
     fields.setdefault("task", "")
     result = _read_json(folder / RESULT_FILE) if data.get("state") == "done" else None
-    return JobStatus(**fields, result=result, log_tail=_log_tail(folder))
+    return JobStatus(**fields, result=result, log_tail=_log_tail(folder), synced=(folder / SYNCED_FILE).exists())
 
 
 def job_status(job_id: str, *, home: str | Path | None = None) -> JobStatus:
@@ -520,19 +524,43 @@ def job_status(job_id: str, *, home: str | Path | None = None) -> JobStatus:
     return _status_from(folder, data)
 
 
-def list_jobs(*, home: str | Path | None = None) -> list[JobStatus]:
-    """Every job under the home, newest first."""
+def _statuses(home: str | Path | None, *, skip_synced: bool = False) -> list[JobStatus]:
+    """The status of every job folder under the home; with ``skip_synced``, of those not yet taken in."""
     root = jobs_root(home)
     if not root.is_dir():
         return []
     jobs = []
     for folder in root.iterdir():
-        if folder.is_dir() and _JOB_ID.match(folder.name) and (folder / STATUS_FILE).is_file():
-            try:
-                jobs.append(job_status(folder.name, home=home))
-            except ValueError:
-                continue  # deleted while we looked
-    return sorted(jobs, key=lambda s: (s.created_at or "", s.job_id), reverse=True)
+        if not (folder.is_dir() and _JOB_ID.match(folder.name) and (folder / STATUS_FILE).is_file()):
+            continue
+        if skip_synced and (folder / SYNCED_FILE).exists():
+            continue
+        try:
+            jobs.append(job_status(folder.name, home=home))
+        except ValueError:
+            continue  # deleted while we looked
+    return jobs
+
+
+def list_jobs(*, home: str | Path | None = None) -> list[JobStatus]:
+    """Every job under the home, newest first."""
+    return sorted(_statuses(home), key=lambda s: (s.created_at or "", s.job_id), reverse=True)
+
+
+def unsynced_finished_jobs(*, home: str | Path | None = None) -> list[JobStatus]:
+    """Finished jobs the app has not taken in yet, oldest first; reads only folders without a ``synced`` mark."""
+    finished = [s for s in _statuses(home, skip_synced=True) if not s.is_active]
+    return sorted(finished, key=lambda s: (s.created_at or "", s.job_id))
+
+
+def mark_synced(job_id: str, *, home: str | Path | None = None) -> None:
+    """Record that the app has taken in ``job_id``'s result (see :func:`unsynced_finished_jobs`)."""
+    _write_atomic(job_dir(job_id, home=home) / SYNCED_FILE, _now())
+
+
+def job_spec(job_id: str, *, home: str | Path | None = None) -> JobSpec:
+    """The specification ``job_id`` was started with."""
+    return JobSpec.from_json((job_dir(job_id, home=home) / SPEC_FILE).read_text(encoding="utf-8"))
 
 
 def latest_job(
@@ -557,23 +585,6 @@ def cancel_job(job_id: str, *, home: str | Path | None = None) -> JobStatus:
     return status
 
 
-def delete_job(job_id: str, *, home: str | Path | None = None) -> bool:
-    """Remove a finished job's folder (its predictions included); ``False`` when already gone.
-
-    Raises
-    ------
-    ValueError
-        The job is still queued or running (cancel it first).
-    """
-    folder = job_dir(job_id, home=home)
-    if not folder.exists():
-        return False
-    if (folder / STATUS_FILE).is_file():
-        status = job_status(job_id, home=home)
-        if status.is_active:
-            raise ValueError(f"Job {job_id} is still {status.state}; cancel it first.")
-    shutil.rmtree(folder)
-    return True
 
 
 def start_job(spec: JobSpec, *, home: str | Path | None = None) -> str:

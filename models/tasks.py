@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics.schema import NEGATIVE_BELOW, POSITIVE_ABOVE
 from models.device import DeviceInfo, choose_device
 from models.evaluation import (
     BaselinePredictions,
@@ -23,8 +24,8 @@ from models.evaluation import (
 from models.inference import predict
 from models.registry import ModelMeta, fingerprint_data, load_model, new_model_folder, read_meta, save_model
 from models.text import clean_text
-from models.variants import measure_cpu_speed
 from models.training import FineTuneConfig, ModelFactory, TrainProgress, fine_tune, prepare_training_data
+from models.variants import measure_cpu_speed
 
 __all__ = [
     "TINY_MODEL_ENV",
@@ -183,10 +184,10 @@ def clean_labels(values: Sequence[object]) -> list[str | None]:
 def sentiment_labels_from_ratings(
     normalised_ratings: Sequence[float],
     *,
-    negative_below: float = 0.4,
-    positive_above: float = 0.6,
+    negative_below: float = NEGATIVE_BELOW,
+    positive_above: float = POSITIVE_ABOVE,
 ) -> list[str | None]:
-    """Sentiment labels from ratings normalised to 0–1 (see ``analytics.ratings.normalise_ratings``).
+    """Sentiment labels from ratings normalised to 0–1 (see ``analytics.ingest.ratings.normalise_ratings``).
 
     On a 1–5 scale (0, 0.25, 0.5, 0.75, 1) this gives 1–2 → negative, 3 → neutral, 4–5 → positive;
     thresholds on the normalised value make it work for any scale. Missing ratings (None, NaN)
@@ -355,6 +356,31 @@ def train_classifier(
     return TrainOutcome(folder=folder, meta=meta, report=report, baselines=baselines, cancelled=False)
 
 
+def load_scorer(
+    folder: str | Path, *, device: DeviceInfo | str | None = None, batch_size: int | None = None
+) -> Callable[..., pd.DataFrame]:
+    """``score(texts, progress=None)`` for the saved model in ``folder``, loaded once for every call.
+
+    Each call returns what :func:`score_texts` returns; scoring a big file chunk by chunk with one
+    scorer loads the weights once.
+
+    Raises
+    ------
+    ValueError
+        The folder was deleted or is incomplete.
+    """
+    device = resolve_device(device)
+    # int8 variants are CPU-only; on a GPU the stored float weights are used.
+    loaded = load_model(folder, int8=False if device.is_cuda else None)
+    max_length = int(loaded.meta.config.get("max_length") or device.default_max_length)
+
+    def score(texts: Sequence[object], progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+        return predict(loaded.model, loaded.tokenizer, list(texts), device=device, batch_size=batch_size,
+                       max_length=max_length, temperature=loaded.meta.temperature, progress=progress).to_frame()
+
+    return score
+
+
 def score_texts(
     folder: str | Path,
     texts: Sequence[object],
@@ -376,15 +402,7 @@ def score_texts(
     ValueError
         The folder was deleted or is incomplete.
     """
-    device = resolve_device(device)
-    # int8 variants are CPU-only; on a GPU the stored float weights are used.
-    loaded = load_model(folder, int8=False if device.is_cuda else None)
-    max_length = int(loaded.meta.config.get("max_length") or device.default_max_length)
-    predictions = predict(
-        loaded.model, loaded.tokenizer, list(texts), device=device, batch_size=batch_size,
-        max_length=max_length, temperature=loaded.meta.temperature, progress=progress,
-    )
-    return predictions.to_frame()
+    return load_scorer(folder, device=device, batch_size=batch_size)(texts, progress)
 
 
 def evaluate_model(

@@ -440,6 +440,276 @@ def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
 
+@dataclass
+class _TrainingRun:
+    """What the steps of one fine-tune share: fixed inputs first, then the state training updates."""
+
+    config: FineTuneConfig
+    device: DeviceInfo
+    data: TrainingData
+    split: DataSplit
+    targets: np.ndarray
+    tokenizer: object
+    encoded: list[list[int]]
+    lengths: np.ndarray
+    pad_id: int
+    eval_batch: int
+    weight: torch.Tensor | None
+    total_steps: int
+    report_every: int
+    progress: Callable[[TrainProgress], None] | None
+    # Everything below changes as training runs.
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    rng: np.random.Generator
+    clock: _TrainClock
+    # The running loss stays on the device and is read only when reported: reading it every
+    # step would make the host wait for the GPU each time.
+    epoch_loss: torch.Tensor
+    epoch_batches: int = 0
+    step: int = 0
+    epoch: int = 0
+    seen: int = 0
+    history: list[dict] = field(default_factory=list)
+    best_state: dict[str, torch.Tensor] | None = None
+    best_f1: float = -1.0
+    best_step: int = 0
+    best_epoch: int = 0
+    stale: int = 0
+    last_f1: float | None = None
+    stopped_early: bool = False
+    cancelled: bool = False
+
+    @property
+    def train_loss(self) -> float | None:
+        """Mean loss over this epoch's steps so far (None before the first step)."""
+        return float(self.epoch_loss) / self.epoch_batches if self.epoch_batches else None
+
+
+def _load_model(
+    classes: tuple[str, ...], base_path: str | Path | None, model_factory: ModelFactory | None, device: DeviceInfo
+) -> torch.nn.Module:
+    """Build or load the classifier and make its label mapping match the data's classes."""
+    model = model_factory(classes) if model_factory is not None else load_classifier(base_path, labels=classes)
+    if int(model.config.num_labels) != len(classes):
+        raise ValueError(f"The model has {model.config.num_labels} outputs but the data has {len(classes)} labels.")
+    model.config.id2label = dict(enumerate(classes))
+    model.config.label2id = {name: j for j, name in enumerate(classes)}
+    model.to(device.torch_device)
+    return model
+
+
+def _prepare_run(
+    texts: Sequence[object],
+    labels: Sequence[object],
+    config: FineTuneConfig,
+    device: DeviceInfo,
+    *,
+    base_path: str | Path | None,
+    model_factory: ModelFactory | None,
+    tokenizer,
+    progress: Callable[[TrainProgress], None] | None,
+) -> _TrainingRun:
+    """Validate and split the data, tokenise it once and set up the model, optimizer and schedule."""
+    data = prepare_training_data(
+        texts, labels, min_per_label=config.min_examples_per_label, max_labels=config.max_labels
+    )
+    split = split_dataset(
+        data.labels,
+        validation_fraction=config.validation_fraction,
+        test_fraction=config.test_fraction,
+        seed=config.seed,
+        min_per_label=config.min_examples_per_label,
+    )
+    classes = data.classes
+    class_index = {name: j for j, name in enumerate(classes)}
+    targets = np.asarray([class_index[v] for v in data.labels], dtype=np.int64)
+
+    # Seeded before the model is built, so that a new head is initialised the same way every run.
+    _seed_everything(config.seed)
+    tokenizer = tokenizer or load_tokenizer(base_path)
+    model = _load_model(classes, base_path, model_factory, device)
+
+    encoded = tokenizer(
+        [text[: config.max_length * 20] for text in data.texts],  # bounds work on huge rows
+        truncation=True,
+        max_length=config.max_length,
+        return_attention_mask=False,
+        return_token_type_ids=False,
+    )["input_ids"]
+
+    weight = None
+    if config.class_weights:
+        counts = np.bincount(targets[split.train], minlength=len(classes)).astype(np.float64)
+        weight = torch.as_tensor(
+            len(split.train) / (len(classes) * counts), dtype=torch.float32, device=device.torch_device
+        )
+
+    total_steps = math.ceil(len(split.train) / config.batch_size) * config.epochs
+    optimizer = _optimizer(model, config, device)
+    return _TrainingRun(
+        config=config,
+        device=device,
+        data=data,
+        split=split,
+        targets=targets,
+        tokenizer=tokenizer,
+        encoded=encoded,
+        lengths=np.asarray([len(seq) for seq in encoded]),
+        pad_id=pad_id_of(tokenizer),
+        eval_batch=config.eval_batch_size or device.default_batch_size,
+        weight=weight,
+        total_steps=total_steps,
+        report_every=max(1, total_steps // 100),
+        progress=progress,
+        model=model,
+        optimizer=optimizer,
+        scheduler=_linear_schedule(optimizer, math.ceil(config.warmup_ratio * total_steps), total_steps),
+        rng=np.random.default_rng(config.seed),
+        clock=_TrainClock(device),
+        epoch_loss=torch.zeros((), device=device.torch_device),
+    )
+
+
+def _emit(run: _TrainingRun, phase: str) -> None:
+    """Tell the caller's progress callback where the run stands."""
+    if run.progress is None:
+        return
+    train_time = run.clock.stop()
+    run.progress(
+        TrainProgress(
+            phase=phase, step=run.step, total_steps=run.total_steps, epoch=run.epoch, epochs=run.config.epochs,
+            train_loss=run.train_loss, val_macro_f1=run.last_f1,
+            best_val_macro_f1=run.best_f1 if run.best_f1 >= 0 else None,
+            examples_per_second=run.seen / train_time if train_time > 0 else 0.0,
+            eta_seconds=(run.total_steps - run.step) * (train_time / run.step) if run.step else None,
+            device_name=run.device.name,
+        )
+    )
+
+
+def _validation_logits(run: _TrainingRun) -> np.ndarray:
+    """Validation-split logits in eval mode (no dropout), leaving the model in training mode."""
+    run.model.eval()
+    logits = run_batches(
+        run.model, [run.encoded[i] for i in run.split.validation], device=run.device, pad_id=run.pad_id,
+        batch_size=run.eval_batch, forward=classifier_logits,
+    )
+    run.model.train()
+    return logits
+
+
+def _evaluate(run: _TrainingRun) -> bool:
+    """Score the validation split and keep the best weights; True when patience has run out."""
+    run.clock.stop()
+    predicted = _validation_logits(run).argmax(axis=1)
+    run.last_f1 = float(f1_score(run.targets[run.split.validation], predicted, average="macro", zero_division=0))
+    improved = run.last_f1 > run.best_f1
+    if improved:
+        run.best_f1, run.best_step, run.best_epoch, run.stale = run.last_f1, run.step, run.epoch, 0
+        run.best_state = _snapshot(run.model)
+    else:
+        run.stale += 1
+    train_loss = run.train_loss
+    run.history.append(
+        {
+            "step": run.step, "epoch": run.epoch,
+            "train_loss": float("nan") if train_loss is None else train_loss,
+            "val_macro_f1": run.last_f1, "is_best": improved,
+        }
+    )
+    _emit(run, "evaluate")
+    return run.stale >= run.config.early_stopping_patience
+
+
+def _train_step(run: _TrainingRun, rows: np.ndarray) -> None:
+    """One optimizer step on the given training rows."""
+    config, device, model = run.config, run.device, run.model
+    batch = _pad_training_batch([run.encoded[i] for i in rows], run.pad_id, device)
+    target = torch.as_tensor(run.targets[rows], device=device.torch_device)
+    with autocast(device):
+        logits = model(**batch).logits
+    loss = torch.nn.functional.cross_entropy(logits.float(), target, weight=run.weight)
+    loss.backward()
+    if config.grad_clip > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+    run.optimizer.step()
+    run.scheduler.step()
+    run.optimizer.zero_grad(set_to_none=True)
+    run.epoch_loss += loss.detach()
+    run.epoch_batches += 1
+    run.step += 1
+    run.seen += len(rows)
+
+
+def _run_epoch(run: _TrainingRun, should_stop: Callable[[], bool] | None) -> None:
+    """One pass over the training split, with step-based evaluation; sets cancelled or stopped_early."""
+    config = run.config
+    run.epoch_loss, run.epoch_batches = torch.zeros((), device=run.device.torch_device), 0
+    train_idx = run.split.train
+    for batch_rows in _length_grouped_batches(run.lengths[train_idx], config.batch_size, run.rng):
+        if should_stop is not None and should_stop():
+            run.cancelled = True
+            return
+        run.clock.start()
+        _train_step(run, train_idx[batch_rows])
+        if run.step % run.report_every == 0:
+            _emit(run, "train")
+        if config.eval_every is not None and run.step % config.eval_every == 0 and _evaluate(run):
+            run.stopped_early = run.step < run.total_steps
+            return
+
+
+def _train(run: _TrainingRun, should_stop: Callable[[], bool] | None) -> float:
+    """Train until the last epoch, early stopping or cancellation, then load the best weights.
+
+    Returns the seconds spent in training steps.
+    """
+    config = run.config
+    run.model.train()
+    _emit(run, "train")
+    for epoch in range(1, config.epochs + 1):
+        run.epoch = epoch
+        _run_epoch(run, should_stop)
+        if run.cancelled or run.stopped_early:
+            break
+        per_epoch = config.eval_every is None
+        # With step-based evaluation, make sure the final weights are evaluated too.
+        final_unevaluated = epoch == config.epochs and not per_epoch and run.step % config.eval_every != 0
+        if (per_epoch or final_unevaluated) and _evaluate(run):
+            run.stopped_early = epoch < config.epochs
+            break
+
+    train_time = run.clock.stop()
+    if run.best_state is None:  # cancelled before the first evaluation
+        _evaluate(run)
+    run.model.load_state_dict(run.best_state)
+    run.model.eval()
+    return train_time
+
+
+def _calibrate_and_report(run: _TrainingRun) -> tuple[float, np.ndarray, EvaluationReport]:
+    """Fit the temperature on validation, then score the calibrated model on the held-out test split."""
+    config, model = run.config, run.model
+    temperature = 1.0
+    if config.calibrate:
+        _emit(run, "calibrate")
+        temperature = fit_temperature(_validation_logits(run), run.targets[run.split.validation])
+        model.eval()
+
+    _emit(run, "test")
+    data, test_idx, classes = run.data, run.split.test, run.data.classes
+    test_proba = predict_proba(
+        model, run.tokenizer, [data.texts[i] for i in test_idx], device=run.device, batch_size=run.eval_batch,
+        max_length=config.max_length, temperature=temperature,
+    )
+    test_pred = [classes[j] for j in test_proba.argmax(axis=1)]
+    report = evaluate([data.labels[i] for i in test_idx], test_pred, test_proba, classes)
+    _emit(run, "done")
+    return temperature, test_proba, report
+
+
 def fine_tune(
     texts: Sequence[object],
     labels: Sequence[object],
@@ -486,198 +756,37 @@ def fine_tune(
     config = config or FineTuneConfig()
     device = device or choose_device()
     started = time.perf_counter()
-    data = prepare_training_data(
-        texts, labels, min_per_label=config.min_examples_per_label, max_labels=config.max_labels
+    run = _prepare_run(
+        texts, labels, config, device,
+        base_path=base_path, model_factory=model_factory, tokenizer=tokenizer, progress=progress,
     )
-    split = split_dataset(
-        data.labels,
-        validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction,
-        seed=config.seed,
-        min_per_label=config.min_examples_per_label,
-    )
-    classes = data.classes
-    class_index = {name: j for j, name in enumerate(classes)}
-    targets = np.asarray([class_index[v] for v in data.labels], dtype=np.int64)
-
-    _seed_everything(config.seed)
-    tokenizer = tokenizer or load_tokenizer(base_path)
-    model = model_factory(classes) if model_factory is not None else load_classifier(base_path, labels=classes)
-    if int(model.config.num_labels) != len(classes):
-        raise ValueError(f"The model has {model.config.num_labels} outputs but the data has {len(classes)} labels.")
-    model.config.id2label = dict(enumerate(classes))
-    model.config.label2id = dict(class_index)
-    model.to(device.torch_device)
-
-    encoded = tokenizer(
-        [text[: config.max_length * 20] for text in data.texts],  # bounds work on huge rows
-        truncation=True,
-        max_length=config.max_length,
-        return_attention_mask=False,
-        return_token_type_ids=False,
-    )["input_ids"]
-    lengths = np.asarray([len(seq) for seq in encoded])
-    pad_id = pad_id_of(tokenizer)
-    train_idx, val_idx = split.train, split.validation
-    eval_batch = config.eval_batch_size or device.default_batch_size
-
-    weight = None
-    if config.class_weights:
-        counts = np.bincount(targets[train_idx], minlength=len(classes)).astype(np.float64)
-        weight = torch.as_tensor(len(train_idx) / (len(classes) * counts), dtype=torch.float32, device=device.torch_device)
-
-    steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
-    total_steps = steps_per_epoch * config.epochs
-    optimizer = _optimizer(model, config, device)
-    scheduler = _linear_schedule(optimizer, math.ceil(config.warmup_ratio * total_steps), total_steps)
-    rng = np.random.default_rng(config.seed)
-    report_every = max(1, total_steps // 100)
-
-    def validation_logits() -> np.ndarray:
-        model.eval()
-        logits = run_batches(
-            model, [encoded[i] for i in val_idx], device=device, pad_id=pad_id,
-            batch_size=eval_batch, forward=classifier_logits,
-        )
-        model.train()
-        return logits
-
-    history: list[dict] = []
-    best_state: dict[str, torch.Tensor] | None = None
-    best_f1 = -1.0
-    best_step = best_epoch = 0
-    stale = 0
-    step = 0
-    epoch = 0
-    seen = 0
-    clock = _TrainClock(device)
-    # The running loss stays on the device and is read only when reported: reading it every
-    # step would make the host wait for the GPU each time.
-    epoch_loss, epoch_batches = torch.zeros((), device=device.torch_device), 0
-    last_f1: float | None = None
-    stopped_early = cancelled = False
-
-    def emit(phase: str) -> None:
-        if progress is None:
-            return
-        train_time = clock.stop()
-        rate = seen / train_time if train_time > 0 else 0.0
-        eta = (total_steps - step) * (train_time / step) if step else None
-        progress(
-            TrainProgress(
-                phase=phase, step=step, total_steps=total_steps, epoch=epoch, epochs=config.epochs,
-                train_loss=float(epoch_loss) / epoch_batches if epoch_batches else None,
-                val_macro_f1=last_f1, best_val_macro_f1=best_f1 if best_f1 >= 0 else None,
-                examples_per_second=rate, eta_seconds=eta, device_name=device.name,
-            )
-        )
-
-    def run_evaluation() -> bool:
-        """Evaluate, keep the best weights; True when patience has run out."""
-        nonlocal best_state, best_f1, best_step, best_epoch, stale, last_f1
-        clock.stop()
-        predicted = validation_logits().argmax(axis=1)
-        last_f1 = float(f1_score(targets[val_idx], predicted, average="macro", zero_division=0))
-        improved = last_f1 > best_f1
-        if improved:
-            best_f1, best_step, best_epoch, stale = last_f1, step, epoch, 0
-            best_state = _snapshot(model)
-        else:
-            stale += 1
-        history.append(
-            {
-                "step": step, "epoch": epoch,
-                "train_loss": float(epoch_loss) / epoch_batches if epoch_batches else float("nan"),
-                "val_macro_f1": last_f1, "is_best": improved,
-            }
-        )
-        emit("evaluate")
-        return stale >= config.early_stopping_patience
-
-    model.train()
-    emit("train")
-    for epoch in range(1, config.epochs + 1):
-        epoch_loss, epoch_batches = torch.zeros((), device=device.torch_device), 0
-        for batch_rows in _length_grouped_batches(lengths[train_idx], config.batch_size, rng):
-            if should_stop is not None and should_stop():
-                cancelled = True
-                break
-            clock.start()
-            rows = train_idx[batch_rows]
-            batch = _pad_training_batch([encoded[i] for i in rows], pad_id, device)
-            target = torch.as_tensor(targets[rows], device=device.torch_device)
-            with autocast(device):
-                logits = model(**batch).logits
-            loss = torch.nn.functional.cross_entropy(logits.float(), target, weight=weight)
-            loss.backward()
-            if config.grad_clip > 0:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            epoch_loss += loss.detach()
-            epoch_batches += 1
-            step += 1
-            seen += len(rows)
-            if step % report_every == 0:
-                emit("train")
-            if config.eval_every is not None and step % config.eval_every == 0 and run_evaluation():
-                stopped_early = step < total_steps
-                break
-        if cancelled or stopped_early:
-            break
-        per_epoch = config.eval_every is None
-        # With step-based evaluation, make sure the final weights are evaluated too.
-        final_unevaluated = epoch == config.epochs and not per_epoch and step % config.eval_every != 0
-        if (per_epoch or final_unevaluated) and run_evaluation():
-            stopped_early = epoch < config.epochs
-            break
-
-    train_time = clock.stop()
-    if best_state is None:  # cancelled before the first evaluation
-        run_evaluation()
-    model.load_state_dict(best_state)
-    model.eval()
-
-    temperature = 1.0
-    if config.calibrate:
-        emit("calibrate")
-        temperature = fit_temperature(validation_logits(), targets[val_idx])
-        model.eval()
-
-    emit("test")
-    test_texts = [data.texts[i] for i in split.test]
-    test_proba = predict_proba(
-        model, tokenizer, test_texts, device=device, batch_size=eval_batch,
-        max_length=config.max_length, temperature=temperature,
-    )
-    test_pred = [classes[j] for j in test_proba.argmax(axis=1)]
-    report = evaluate([data.labels[i] for i in split.test], test_pred, test_proba, classes)
-    emit("done")
-    original = DataSplit(
-        train=data.positions[split.train],
-        validation=data.positions[split.validation],
-        test=data.positions[split.test],
-    )
+    train_time = _train(run, should_stop)
+    temperature, test_proba, report = _calibrate_and_report(run)
+    data, split = run.data, run.split
     return FineTuneResult(
-        model=model,
-        tokenizer=tokenizer,
-        classes=classes,
+        model=run.model,
+        tokenizer=run.tokenizer,
+        classes=data.classes,
         temperature=temperature,
         report=report,
         test_proba=test_proba,
-        split=original,
-        history=pd.DataFrame(history, columns=["step", "epoch", "train_loss", "val_macro_f1", "is_best"]),
-        best_step=best_step,
-        best_epoch=best_epoch,
-        best_val_macro_f1=best_f1,
-        steps_run=step,
-        stopped_early=stopped_early,
-        cancelled=cancelled,
+        # Back to positions in the caller's input, which still holds the dropped rows.
+        split=DataSplit(
+            train=data.positions[split.train],
+            validation=data.positions[split.validation],
+            test=data.positions[split.test],
+        ),
+        history=pd.DataFrame(run.history, columns=["step", "epoch", "train_loss", "val_macro_f1", "is_best"]),
+        best_step=run.best_step,
+        best_epoch=run.best_epoch,
+        best_val_macro_f1=run.best_f1,
+        steps_run=run.step,
+        stopped_early=run.stopped_early,
+        cancelled=run.cancelled,
         n_dropped_empty=data.n_dropped_empty,
         n_dropped_unlabelled=data.n_dropped_unlabelled,
         train_seconds=time.perf_counter() - started,
-        examples_per_second=seen / train_time if train_time > 0 else 0.0,
+        examples_per_second=run.seen / train_time if train_time > 0 else 0.0,
         device_name=device.name,
         config=config,
     )

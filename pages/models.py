@@ -3,26 +3,28 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.labels import load_labels
-from analytics.rating_cuts import load_cuts
-from analytics.model_ranking import rank_models
-from analytics.model_reports import (
-    compare_table, comparison_table, confusion_figure, per_class_table, registry_table,
-)
-from analytics.predictions import activate_model, registered_models, unregister_model
-from models.default_sentiment import TASK as SENTIMENT, rating_training_frame, training_config
+from analytics.insights.model_reports import registry_table
+from analytics.store.model_rows import activate_model, registered_models, unregister_model
 from models.device import choose_device
-from models.jobs import cancel_job, list_jobs
-from models.model_jobs import (
-    labelled_frame, register_job_model, start_fine_tune, start_int8_variant, sync_model_folders,
+from models.flows.default_sentiment import training_config
+from models.flows.model_jobs import (
+    label_sources,
+    start_fine_tune,
+    start_int8_variant,
+    sync_model_folders,
+    training_frame,
 )
-from models.registry import delete_model, export_zip, read_meta
-from pages import shared
+from models.jobs import list_jobs
+from models.registry import delete_model, export_zip
+from pages.common.frame import active_dataset
+from pages.common.loaders import dataset_rows, get_store
+from pages.common.widgets import confirmed_delete, job_progress, rerun_when_finished
+from pages.panels.models import compare_panel, rank_panel, report_panel
 
 PREDICTS = {"": "what the column is named", "intent": "intents (used on Topics & intents)",
             "topic": "topics / service dimensions (used on Topics & intents)"}
 
-store = shared.get_store()
+store = get_store()
 device = choose_device()
 st.title("Models")
 st.caption(f"Training and scoring run in their own process on {device.name}; you can leave this page.")
@@ -32,36 +34,32 @@ for model in sync_model_folders(store):
 
 @st.fragment(run_every=2)
 def job_panel() -> None:
-    """Recent jobs with live progress; finished jobs' models are registered as they complete."""
+    """Recent jobs with live progress; the page reloads when one finishes, so its model appears below."""
     jobs = [job for job in list_jobs() if job.kind in ("train", "quantize")][:6]
+    rerun_when_finished(jobs)
     if not jobs:
         st.caption("No training job yet.")
     for job in jobs:
-        register_job_model(store, job)
         with st.container(border=True):
             st.markdown(f"**{job.name or job.task}** · {job.state}")
-            if job.state in ("queued", "running"):
-                st.progress(min(job.fraction, 1.0), text=job.message or "starting…")
-                st.button("Cancel", key=f"cancel_{job.job_id}", on_click=cancel_job, args=(job.job_id,))
+            if job.is_active:
+                job_progress(job, key=f"cancel_{job.job_id}")
             elif job.state == "failed":
                 st.error(job.error or "The job failed; see its log.", icon=":material/error:")
             else:
                 st.caption(job.message)
 
 
-info = shared.active_dataset(store)
+info = active_dataset(store)
 st.subheader("Fine-tune a classifier")
 if info is None or not info.mapping.get("text"):
     st.info("Fine-tuning needs a dataset with a text column; import or re-map one on the Data page.")
 else:
-    corrections, cuts = load_labels(store, info.id, SENTIMENT), load_cuts(store, info)
-    from_ratings = (f"Sentiment from ratings (≤ {cuts.negative_max:g} negative, ≥ {cuts.positive_min:g} positive) "
-                    "and your relabels" if cuts else "Sentiment from your relabels")
-    sources = ([from_ratings] if cuts or len(corrections) else []) + [
-        c for c in info.meta.get("columns", []) if c not in (info.mapping.get("text"), info.mapping.get("record_id"))]
+    sources = label_sources(store, info)
     defaults = training_config(cuda=device.kind == "cuda")
     with st.form("train_form"):
-        source = st.selectbox("Labels", sources, help="Any column of the dataset, or sentiment derived from ratings.")
+        source = st.selectbox("Labels", sources.options,
+                              help="Any column of the dataset, or sentiment derived from ratings.")
         predicts = st.selectbox("It predicts", PREDICTS, format_func=PREDICTS.get, key="train_predicts",
                                 help="Intent and topic models tag interactions on the Topics & intents page.")
         left, middle, right, last = st.columns(4)
@@ -72,14 +70,8 @@ else:
         name = st.text_input("Model name", placeholder="defaults to the label column and dataset")
         submitted = st.form_submit_button("Start fine-tuning", type="primary")
     if submitted:
-        rows = shared.dataset_rows(info)
         try:
-            if source == from_ratings:
-                frame = rating_training_frame(rows, max_rows=None, corrections=corrections, cuts=cuts)
-                task = SENTIMENT
-            else:
-                frame = labelled_frame(rows, store.load_raw(info.id, columns=[source]), label_column=source)
-                task = predicts or source
+            frame, task = training_frame(store, info, dataset_rows(info), sources, source, predicts=predicts)
             config = {"epochs": int(epochs), "learning_rate": float(learning_rate), "batch_size": int(batch_size),
                       "max_length": int(max_length)}
             job_id = start_fine_tune(info, frame, task=task, name=name or f"{task} · {info.name}", config=config)
@@ -102,47 +94,11 @@ chosen = next(m for m in models if m.model_id == st.selectbox("Model", list(name
                                                               key="models_chosen"))
 report_tab, compare_tab, rank_tab, manage_tab = st.tabs(["Report", "Compare", "Pick by trade-off", "Manage"])
 with report_tab:
-    try:
-        metrics = read_meta(chosen.folder).metrics
-    except ValueError as error:
-        st.error(f"{error}", icon=":material/error:")
-        metrics = None
-    if metrics:
-        if before := metrics.get("compared_with"):
-            st.caption(f"int8 variant: macro-F1 {metrics['macro_f1']:.3f} against {before['macro_f1']:.3f} for the "
-                       f"fp32 original on the same {metrics.get('n', 0):,} test rows; "
-                       f"{metrics['speed']['cpu_rows_per_s']:,.0f} against {before['cpu_rows_per_s']:,.0f} rows/s "
-                       f"on this CPU; {metrics['speed']['size_mb']:.0f} against {before['size_mb']:.0f} MB.")
-        st.dataframe(comparison_table(metrics), hide_index=True, width="stretch")
-        left, right = st.columns(2)
-        left.dataframe(per_class_table(metrics), hide_index=True, width="stretch")
-        right.plotly_chart(confusion_figure(metrics), key="models_confusion")
+    report_panel(chosen)
 with compare_tab:
-    same_task = {m.model_id: names[m.model_id] for m in models if m.task == chosen.task}
-    picked = st.multiselect("Models to compare", list(same_task), default=list(same_task)[:3],
-                            format_func=same_task.get, key="models_compare")
-    cards = {}
-    for model_id in picked:
-        model = next(m for m in models if m.model_id == model_id)
-        try:
-            cards[names[model_id]] = read_meta(model.folder).metrics
-        except ValueError as error:
-            st.warning(f"{names[model_id]}: {error}", icon=":material/warning:")
-    if cards:
-        st.dataframe(compare_table(cards), hide_index=True, width="stretch")
+    compare_panel(models, chosen, names)
 with rank_tab:
-    alpha = st.slider("α: weight of quality against speed and size", 0.0, 1.0, 0.7, 0.05, key="models_alpha")
-    ranking = rank_models([m for m in models if m.task == chosen.task], alpha=alpha)
-    st.caption(f"U = α·macro-F1 + (1−α)·cost score, for the '{chosen.task}' models. The cost score is the mean "
-               "of CPU speed and smallness relative to the best model here (1 = fastest and smallest).")
-    st.dataframe(ranking.drop(columns=["model_id"]), hide_index=True, width="stretch",
-                 column_config={"active": st.column_config.CheckboxColumn(),
-                                "utility": st.column_config.ProgressColumn("U", min_value=0, max_value=1,
-                                                                           format="%.3f")})
-    if not ranking.empty and not ranking.iloc[0]["active"]:
-        best = ranking.iloc[0]
-        st.button(f"Activate '{best['name']}' (best U)", key="models_activate_best", on_click=activate_model,
-                  args=(store, best["model_id"]))
+    rank_panel(store, models, chosen)
 with manage_tab:
     act, variant, export = st.columns(3)
     if not chosen.active:
@@ -159,8 +115,8 @@ with manage_tab:
                                help="A folder plain transformers loads: safetensors, tokenizer, config, card.")
     else:
         export.warning("The model folder is missing: delete this entry or retrain.", icon=":material/warning:")
-    sure = st.checkbox(f"Delete '{chosen.name}', its folder and its predictions", key=f"sure_{chosen.model_id}")
-    if st.button("Delete model", disabled=not sure, icon=":material/delete:"):
+    if confirmed_delete(f"Delete '{chosen.name}', its folder and its predictions", key=f"sure_{chosen.model_id}",
+                        button="Delete model"):
         unregister_model(store, chosen.model_id)
         delete_model(chosen.folder)
         st.rerun()

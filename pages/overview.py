@@ -1,16 +1,23 @@
 """Overview: KPIs with deltas, satisfaction trend, rating mix, breakdowns and the verbatims behind them."""
 import streamlit as st
 
-from analytics.drilldown import apply_drill_down, drill_from_selection
-from analytics.figures import (
-    breakdown_figure, empty_figure, rating_distribution_figure, satisfaction_trend_figure,
+from analytics.figures.overview import (
+    breakdown_figure,
+    empty_figure,
+    rating_distribution_figure,
+    satisfaction_trend_figure,
 )
-from analytics.kpis import breakdown, compute_kpis, format_kpi, rating_distribution, trend
-from analytics.verbatims import search_verbatims
-from pages import shared
+from analytics.insights.drilldown import apply_drill_down, drill_from_selection
+from analytics.insights.kpis import breakdown, compute_kpis, format_kpi, rating_distribution, trend
+from analytics.insights.verbatims import search_verbatims
+from pages.common import keys
+from pages.common.frame import current_filters, filtered_rows
+from pages.common.guards import require_dataset, require_rows
+from pages.common.loaders import get_store
+from pages.common.widgets import download_buttons, period_switch, scope_caption
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 365 days": 365, "Whole selection": None}
-DRILL = shared.OVERVIEW_DRILL
+DRILL = keys.OVERVIEW_DRILL
 
 
 def remember_click(key: str, field: str, freq: str | None = None) -> None:
@@ -24,16 +31,14 @@ def clickable_chart(figure, *, key: str, field: str, freq: str | None = None) ->
                     on_select=lambda: remember_click(key, field, freq))
 
 
-store = shared.get_store()
-info = shared.require_dataset(store)
-rows = shared.filtered_rows(info)
+store = get_store()
+info = require_dataset(store)
+rows = filtered_rows(info)
 scale = info.rating_scale or (0.0, 1.0)
 
 st.title("Overview")
-st.caption(f"{info.name} · {shared.current_filters().describe()} · {len(rows):,} interactions")
-if rows.empty:
-    st.warning("No interaction matches the filters. Widen the date range or clear the filters in the sidebar.")
-    st.stop()
+scope_caption(info, current_filters().describe(), len(rows))
+require_rows(rows)
 
 period_label = st.segmented_control("Compare", list(PERIODS), key="overview_period") or "Last 90 days"
 kpis = compute_kpis(rows, scale=scale, period_days=PERIODS[period_label])
@@ -43,7 +48,7 @@ for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     color = {"higher": "normal", "lower": "inverse"}.get(kpi.better, "off")
     column.metric(kpi.label, value, delta, delta_color=color, help=kpi.help, border=True)
 
-freq = "M" if st.segmented_control("Trend by", ["Week", "Month"], key="overview_freq") == "Month" else "W"
+freq = period_switch("Trend by", key="overview_freq")
 trend_frame = trend(rows, freq=freq)
 if len(trend_frame):
     clickable_chart(satisfaction_trend_figure(trend_frame, freq=freq, scale=scale), key="overview_trend",
@@ -75,4 +80,4 @@ st.caption(f"{page.total:,} matching interactions; showing the {min(page.total, 
            "Click a column header to sort; click a bar above to see the interactions behind it.")
 st.dataframe(page.rows, hide_index=True, width="stretch",
              column_config={"text": st.column_config.TextColumn("text", width="large")})
-shared.download_buttons(rows, basename=f"gapsight-{info.id}-filtered", key="overview_download")
+download_buttons(rows, basename=f"gapsight-{info.id}-filtered", key="overview_download")

@@ -3,16 +3,24 @@ import os
 
 import streamlit as st
 
-from analytics.predictions import LEXICON_MODEL_ID, get_model
-from analytics.sentiment import (
-    attach_sentiment, sentiment_by, sentiment_by_figure, sentiment_mix, sentiment_mix_figure, sentiment_trend,
-    sentiment_trend_figure, star_text_mismatches,
+from analytics.figures.sentiment import sentiment_by_figure, sentiment_mix_figure, sentiment_trend_figure
+from analytics.insights.sentiment import (
+    attach_sentiment,
+    net_sentiment,
+    sentiment_by,
+    sentiment_mix,
+    sentiment_trend,
+    star_text_mismatches,
 )
-from analytics.verbatims import search_verbatims
-from models.default_sentiment import advance_default_sentiment
-from models.jobs import cancel_job
-from pages import shared
-from pages.sentiment_panels import cuts_panel, explain_panel, relabel_panel
+from analytics.insights.verbatims import search_verbatims
+from analytics.store.model_rows import get_model
+from analytics.store.predictions import LEXICON_MODEL_ID
+from models.flows.default_sentiment import advance_default_sentiment
+from pages.common.frame import current_filters, filtered_rows
+from pages.common.guards import require_dataset, require_rows, require_text
+from pages.common.loaders import dataset_rows, get_store, sentiment_predictions
+from pages.common.widgets import job_progress, period_switch, rerun_when_finished, scope_caption
+from pages.panels.sentiment import cuts_panel, explain_panel, relabel_panel
 
 # Tests switch the background fine-tune off; a user never needs to.
 AUTO_TRAIN = os.environ.get("GAPSIGHT_AUTO_TRAIN", "1") != "0"
@@ -22,50 +30,49 @@ BACKGROUND_STAGES = ("training", "scoring", "retraining")
 @st.fragment(run_every=3)
 def background_status(stage: str) -> None:
     """Live progress of the background fine-tune / scoring; reloads the page when its stage changes."""
-    source = advance_default_sentiment(store, info, shared.dataset_rows(info), start=AUTO_TRAIN)
+    source = advance_default_sentiment(store, info, dataset_rows(info), start=AUTO_TRAIN)
     if source.stage != stage:
         st.rerun()
+    rerun_when_finished([source.job])
     if source.job is not None and source.stage in BACKGROUND_STAGES:
-        st.progress(min(source.job.fraction, 1.0), text=f"{source.note} {source.job.message}")
-        st.button("Cancel", key="sentiment_cancel", on_click=cancel_job, args=(source.job.job_id,))
+        job_progress(source.job, key="sentiment_cancel", note=source.note)
     elif source.note:
         st.caption(source.note)
 
-store = shared.get_store()
-info = shared.require_dataset(store)
-st.title("Sentiment")
-shared.require_text(info, needs="Sentiment needs")
 
-source = advance_default_sentiment(store, info, shared.dataset_rows(info), start=AUTO_TRAIN)
+store = get_store()
+info = require_dataset(store)
+st.title("Sentiment")
+require_text(info, needs="Sentiment needs")
+
+source = advance_default_sentiment(store, info, dataset_rows(info), start=AUTO_TRAIN)
 if source.stage in BACKGROUND_STAGES:
     background_status(source.stage)
 elif source.stage == "lexicon" and source.job is not None:
     st.warning(source.note, icon=":material/warning:")
     if st.button("Try fine-tuning again", key="sentiment_retry"):
-        advance_default_sentiment(store, info, shared.dataset_rows(info), retry=True)
+        advance_default_sentiment(store, info, dataset_rows(info), retry=True)
         st.rerun()
 if info.rating_scale:
     cuts_panel(store, info)
 model_id, model_name = source.model_id, source.model_name
 model_folder = LEXICON_MODEL_ID if model_id == LEXICON_MODEL_ID else get_model(store, model_id).folder
-predictions, _ = shared.sentiment_predictions(store, info, model_id)
+predictions, _ = sentiment_predictions(store, info, model_id)
 n_labelled = int(predictions["source"].eq("you").sum())
 
-frame = attach_sentiment(shared.filtered_rows(info), predictions)
+frame = attach_sentiment(filtered_rows(info), predictions)
 scored = frame[frame["sentiment"].notna()]
-st.caption(f"{info.name} · {shared.current_filters().describe()} · model: {model_name} · "
-           f"{len(scored):,} of {len(frame):,} interactions scored (rows without text have no sentiment)"
-           + (f" · {n_labelled:,} labelled by you" if n_labelled else ""))
-if scored.empty:
-    st.warning("No scored interaction matches the filters. Widen the date range or clear the filters.")
-    st.stop()
+scope_caption(info, current_filters().describe(), len(scored), f"of {len(frame):,} interactions scored "
+              "(rows without text have no sentiment)",
+              [f"model: {model_name}"] + ([f"{n_labelled:,} labelled by you"] if n_labelled else []))
+require_rows(scored, what="scored interaction")
 
 mix = sentiment_mix(scored)
 shares = dict(zip(mix["sentiment"], mix["share"]))
 left, middle, right = st.columns(3)
 left.metric("% negative text", f"{shares['negative']:.1%}", border=True)
 middle.metric("% positive text", f"{shares['positive']:.1%}", border=True)
-right.metric("Net sentiment", f"{100 * (shares['positive'] - shares['negative']):+.1f} pts", border=True,
+right.metric("Net sentiment", f"{net_sentiment(mix):+.1f} pts", border=True,
              help="% positive − % negative texts, by the model named above.")
 st.plotly_chart(sentiment_mix_figure(mix, model_name=model_name), key="sentiment_mix")
 
@@ -79,8 +86,7 @@ with by_tab:
     else:
         st.info("Map a channel, category or product column to break sentiment down.")
 with time_tab:
-    freq = "M" if st.segmented_control("Per", ["Week", "Month"], default="Week", key="sentiment_freq") == "Month" \
-        else "W"
+    freq = period_switch("Per", key="sentiment_freq")
     trend = sentiment_trend(scored, freq=freq)
     if trend.empty:
         st.info("Map a timestamp column to see sentiment over time.")

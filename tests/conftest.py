@@ -34,7 +34,7 @@ def home(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def store(home):
     """An empty store in the test's private home."""
-    from analytics.store import Store
+    from analytics.store.database import Store
 
     opened = Store.open_default()
     yield opened
@@ -44,8 +44,8 @@ def store(home):
 @pytest.fixture(scope="session")
 def demo_home_template(tmp_path_factory) -> Path:
     """A home with the demo dataset imported, built once per test run and copied by tests."""
-    from analytics.sample import seed_demo_once
-    from analytics.store import DB_FILENAME, Store
+    from analytics.demo.sample import seed_demo_once
+    from analytics.store.database import DB_FILENAME, Store
 
     path = tmp_path_factory.mktemp("demo-home")
     previous = os.environ.get("GAPSIGHT_HOME")

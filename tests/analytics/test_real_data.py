@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.ingest import ImportReport, import_file
-from analytics.mapping import suggest_mapping
-from analytics.readers import profile_file
-from analytics.store import Store
+from analytics.ingest.mapping import suggest_mapping
+from analytics.ingest.pipeline import ImportReport, import_file
+from analytics.ingest.readers import profile_file
+from analytics.store.database import Store
 
 pytestmark = pytest.mark.real_data
 

@@ -22,11 +22,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
-from analytics.demo import generate_demo  # noqa: E402
-from analytics.ratings import detect_rating_scale, normalise_ratings  # noqa: E402
+from analytics.demo.generator import generate_demo  # noqa: E402
+from analytics.ingest.ratings import detect_rating_scale, normalise_ratings  # noqa: E402
 from models.base import load_classifier, load_tokenizer  # noqa: E402
-from models.default_sentiment import CPU_TRAINING_ROWS, rating_training_frame, training_config  # noqa: E402
 from models.device import choose_device  # noqa: E402
+from models.flows.default_sentiment import CPU_TRAINING_ROWS, rating_training_frame, training_config  # noqa: E402
 from models.inference import predict_proba  # noqa: E402
 from models.quantize import quantize_int8  # noqa: E402
 from models.training import FineTuneConfig, fine_tune  # noqa: E402

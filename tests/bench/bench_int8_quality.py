@@ -34,9 +34,9 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
-from models.default_sentiment import CPU_TRAINING_ROWS, training_config  # noqa: E402
 from models.device import choose_device  # noqa: E402
 from models.evaluation import evaluate  # noqa: E402
+from models.flows.default_sentiment import CPU_TRAINING_ROWS, training_config  # noqa: E402
 from models.inference import predict  # noqa: E402
 from models.quantize import is_quantized, serialized_size_bytes  # noqa: E402
 from models.registry import load_model  # noqa: E402

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent / "out"
@@ -31,10 +30,10 @@ CONTENDERS = {
     ),
     "gapsight import_file": (
         "import sys; from pathlib import Path\n"
-        "from analytics.store import Store\n"
-        "from analytics.readers import profile_file\n"
-        "from analytics.mapping import suggest_mapping\n"
-        "from analytics.ingest import import_file\n"
+        "from analytics.store.database import Store\n"
+        "from analytics.ingest.readers import profile_file\n"
+        "from analytics.ingest.mapping import suggest_mapping\n"
+        "from analytics.ingest.pipeline import import_file\n"
         "store = Store(Path(sys.argv[2]) / 'bench.duckdb')\n"
         "profile = profile_file(Path(sys.argv[1]))\n"
         "mapping = suggest_mapping(profile.preview, column_types=profile.column_types).mapping\n"

@@ -220,3 +220,31 @@ def test_fine_tune_from_the_models_page(tiny_train_url, page):
     assert [row["model"] for row in comparison][:2] == ["fine-tuned model", "TF-IDF + logistic regression"]
     assert all(0 <= float(row["macro_f1"]) <= 1 for row in comparison[:2])
     _no_exception(page)
+
+
+def test_markup_in_user_text_is_shown_as_text_in_every_chart(home, tmp_path, page):
+    """A `<b>` in a channel, category or product name is drawn literally (plotly renders a subset of HTML)."""
+    from tests.pages.test_pages import _import_csv
+
+    rows = "".join(f"\"Great lamp, fast delivery {i}\",{1 + i % 5},2025-0{1 + i % 6}-1{i % 9},<b>web</b>,"
+                   f"<b>Lamps</b>,<b>Lamp</b> {i % 3}\n" for i in range(30))
+    _import_csv(home, "markup.csv", "review,stars,date,channel,category,product\n" + rows)
+    with _serve(home, tmp_path / "streamlit.log", GAPSIGHT_AUTO_TRAIN="0") as url:
+        page.goto(url)
+        page.get_by_role("heading", name="Overview").wait_for()
+        page.locator('.js-plotly-plot').nth(2).wait_for()
+        _no_exception(page)
+        overview = page.locator('.js-plotly-plot text').all_text_contents()
+        assert any("<b>web</b>" in text for text in overview), overview  # channel breakdown
+        assert any("<b>Lamps</b>" in text for text in overview), overview  # category breakdown
+
+        page.get_by_role("link", name="Sentiment").click()
+        page.get_by_role("heading", name="Sentiment").wait_for()
+        page.locator('.js-plotly-plot').nth(1).wait_for()  # the mix, then sentiment by channel
+        _no_exception(page)
+        by_group = page.locator('.js-plotly-plot text').all_text_contents()
+        assert any("<b>web</b>" in text for text in by_group), by_group
+        page.locator('[data-testid="stButtonGroup"]').get_by_text("product", exact=True).click()
+        page.get_by_text("<b>Lamp</b> 0").first.wait_for()
+        assert page.locator('.js-plotly-plot b').count() == 0  # no markup was interpreted
+        _no_exception(page)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.ratings import normalise_ratings
+from analytics.ingest.ratings import normalise_ratings
 from models.evaluation import evaluate, tfidf_logreg_baseline
 from models.registry import list_models, load_model, read_test_split
 from models.tasks import (

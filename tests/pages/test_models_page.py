@@ -6,13 +6,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from analytics.predictions import registered_models
-from analytics.store import Store
+from analytics.store.database import Store
+from analytics.store.model_rows import registered_models
+from models.flows.sync import register_job_model
 from models.jobs import cancel_job, list_jobs
-from models.model_jobs import register_job_model
 from models.tasks import model_factory_from_env, train_classifier
 from models.training import FineTuneConfig
-from pages import shared
+from pages.common import keys
+from pages.common.loaders import get_store
 from tests.pages.test_pages import APP, _import_csv
 
 ROWS = "comment,stars,topic\n" + "".join(
@@ -30,13 +31,13 @@ def test_registered_model_shows_its_report(home, monkeypatch):
                                config=FineTuneConfig(epochs=2, max_length=16), device="cpu",
                                model_factory=model_factory_from_env())
     store = Store.open_default()
-    from analytics.predictions import register_model
+    from analytics.store.model_rows import register_model
     register_model(store, model_id=outcome.folder.name, task="topic", name="tiny topic", folder=str(outcome.folder),
                    dataset_id=None, labels=("delivery", "support"), metrics={"macro_f1": outcome.report["macro_f1"]})
     store.close()
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page(shared.MODELS_PAGE).run()
+    at.switch_page(keys.MODELS_PAGE).run()
     assert not at.exception, at.exception
     tables = [frame.value for frame in at.dataframe]
     comparison = next(t for t in tables if "model" in t.columns)
@@ -51,7 +52,7 @@ def test_form_starts_a_background_fine_tune(home, monkeypatch):
     _import_csv(home, "labelled.csv", ROWS)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page(shared.MODELS_PAGE).run()
+    at.switch_page(keys.MODELS_PAGE).run()
     label_picker = next(s for s in at.selectbox if s.label == "Labels")
     label_picker.set_value("topic")
     next(b for b in at.button if b.label == "Start fine-tuning").click().run()
@@ -64,9 +65,13 @@ def test_form_starts_a_background_fine_tune(home, monkeypatch):
         time.sleep(1)
     job = list_jobs(home=home)[0]
     assert job.state == "done", job.error
+    # Nobody watched the job: the next visit to any page registers its model, once.
+    AppTest.from_file(APP, default_timeout=120).run()
     store = Store.open_default()
+    models = registered_models(store)
+    assert len(models) == 1 and set(models[0].labels) == {"delivery", "support", "price"}
+    assert list_jobs(home=home)[0].synced
     model = register_job_model(store, job)
-    assert model is not None and set(model.labels) == {"delivery", "support", "price"}
     assert [m.model_id for m in registered_models(store)] == [model.model_id]
     assert register_job_model(store, job).model_id == model.model_id  # registering twice is a no-op
     store.close()
@@ -90,7 +95,7 @@ def test_headless_model_appears_and_int8_variant_can_win_the_trade_off(home, mon
     outcome = _train_tiny(home)  # as `python -m models train` would: a folder, no store row
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page(shared.MODELS_PAGE).run()
+    at.switch_page(keys.MODELS_PAGE).run()
     assert not at.exception, at.exception
     registry = at.dataframe[0].value
     assert registry["model_id"].tolist() == [outcome.folder.name] and registry["active"].tolist() == [True]
@@ -105,9 +110,9 @@ def test_headless_model_appears_and_int8_variant_can_win_the_trade_off(home, mon
     # A fresh session, as after a reload (AppTest replays the waiting fragment's timer otherwise).
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page(shared.MODELS_PAGE).run()
+    at.switch_page(keys.MODELS_PAGE).run()
     assert not at.exception, at.exception
-    store = shared.get_store()
+    store = get_store()
     variant = next(m for m in registered_models(store) if m.model_id == f"{outcome.folder.name}-int8")
     assert not variant.active and variant.metrics["variant"] == "int8"
 

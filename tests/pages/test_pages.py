@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.ingest import import_file
-from analytics.mapping import suggest_mapping
-from analytics.readers import profile_file
-from analytics.store import Store
-from pages import shared
+from analytics.ingest.mapping import suggest_mapping
+from analytics.ingest.pipeline import import_file
+from analytics.ingest.readers import profile_file
+from analytics.store.database import Store
+from pages.common import keys
+from pages.common.loaders import get_store
 
-PAGES = [shared.OVERVIEW_PAGE, shared.SENTIMENT_PAGE, shared.DATA_PAGE, shared.MODELS_PAGE]
+PAGES = list(keys.ALL_PAGES)  # every page in the navigation
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
@@ -36,7 +37,7 @@ def _import_csv(home: Path, name: str, content: str) -> str:
 def _run_page(page: str) -> AppTest:
     at = _app()
     at.run()
-    if page != shared.OVERVIEW_PAGE:
+    if page != keys.OVERVIEW_PAGE:
         at.switch_page(page)
         at.run()
     return at
@@ -53,15 +54,33 @@ def test_page_with_empty_store(home, page):
     store.close()
     at = _run_page(page)
     assert not at.exception, at.exception
-    if page == shared.OVERVIEW_PAGE:
+    if page == keys.OVERVIEW_PAGE:
         assert any("no dataset yet" in info.value.lower() for info in at.info)
+
+
+def seed_stand_in_embeddings(home: Path) -> list[str]:
+    """Seed the demo's embedding cache with random unit vectors (the real ones take minutes on a CPU)."""
+    import numpy as np
+
+    store = Store.open_default()
+    info = store.list_datasets()[0]
+    ids = store.load_rows(info.id)["record_id"].astype(str).tolist()
+    store.close()
+    vectors = np.random.default_rng(0).normal(size=(len(ids), 384))
+    path = home / "embeddings" / f"{info.id}_v{info.version}.npz"
+    path.parent.mkdir(exist_ok=True)
+    np.savez(path, embeddings=(vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float16),
+             record_ids=np.asarray(ids))
+    return ids
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_with_demo_dataset(demo_home, page):
+    if page == keys.TOPICS_PAGE:
+        seed_stand_in_embeddings(demo_home)
     at = _run_page(page)
     assert not at.exception, at.exception
-    if page == shared.OVERVIEW_PAGE:
+    if page == keys.OVERVIEW_PAGE:
         assert [m.label for m in at.metric] == [
             "Interactions", "Mean rating", "% negative", "Net sentiment", "Expectation gap"]
         assert all(m.value not in ("", "–") for m in at.metric)
@@ -72,7 +91,7 @@ def test_page_with_one_row_dataset(home, page):
     _import_csv(home, "one.csv", "comment,stars\nGreat service!,5\n")
     at = _run_page(page)
     assert not at.exception, at.exception
-    if page == shared.OVERVIEW_PAGE:
+    if page == keys.OVERVIEW_PAGE:
         assert _metric(at, "Interactions") == "1"
         assert _metric(at, "Mean rating").startswith("5.00")
 
@@ -81,7 +100,7 @@ def test_first_start_imports_the_demo(home):
     at = _app()
     at.run()
     assert not at.exception
-    assert at.sidebar.selectbox(key=shared.ACTIVE_DATASET).value is not None
+    assert at.sidebar.selectbox(key=keys.ACTIVE_DATASET).value is not None
     assert int(_metric(at, "Interactions").replace(",", "")) > 0
 
 
@@ -90,13 +109,13 @@ def test_filters_change_the_kpis(demo_home):
     at.run()
     at.segmented_control(key="overview_period").set_value("Whole selection").run()
     everything = int(_metric(at, "Interactions").replace(",", ""))
-    at.sidebar.multiselect(key=shared.FILTER_CHANNELS).set_value(["chat"]).run()
+    at.sidebar.multiselect(key=keys.FILTER_CHANNELS).set_value(["chat"]).run()
     chats = int(_metric(at, "Interactions").replace(",", ""))
     assert 0 < chats < everything
     # Filters survive a page change and a return.
-    at.switch_page(shared.DATA_PAGE).run()
-    at.switch_page(shared.OVERVIEW_PAGE).run()
-    assert at.sidebar.multiselect(key=shared.FILTER_CHANNELS).value == ["chat"]
+    at.switch_page(keys.DATA_PAGE).run()
+    at.switch_page(keys.OVERVIEW_PAGE).run()
+    assert at.sidebar.multiselect(key=keys.FILTER_CHANNELS).value == ["chat"]
     assert int(_metric(at, "Interactions").replace(",", "")) == chats
 
 
@@ -106,11 +125,11 @@ def test_remapping_a_column_changes_the_overview(home):
     at = _app()
     at.run()
     assert _metric(at, "Mean rating").startswith("4.50")
-    at.switch_page(shared.DATA_PAGE).run()
+    at.switch_page(keys.DATA_PAGE).run()
     at.selectbox(key=f"remap_{dataset_id}_rating").set_value("other_score")
     next(b for b in at.button if b.label == "Re-map and rebuild").click().run()
     assert not at.exception, at.exception
-    at.switch_page(shared.OVERVIEW_PAGE).run()
+    at.switch_page(keys.OVERVIEW_PAGE).run()
     assert _metric(at, "Mean rating").startswith("1.50")
 
 
@@ -133,16 +152,16 @@ def test_frame_survives_reruns(demo_home, page):
     at.run()
     at.run()
     assert not at.exception
-    assert at.sidebar.selectbox(key=shared.ACTIVE_DATASET).value is not None
-    assert at.sidebar.multiselect(key=shared.FILTER_CHANNELS) is not None
+    assert at.sidebar.selectbox(key=keys.ACTIVE_DATASET).value is not None
+    assert at.sidebar.multiselect(key=keys.FILTER_CHANNELS) is not None
 
 
 def test_clicked_bar_lists_its_verbatims(demo_home):
-    from analytics.drilldown import DrillDown
+    from analytics.insights.drilldown import DrillDown
 
     at = _app()
     at.run()
-    at.session_state[shared.OVERVIEW_DRILL] = DrillDown("channel", "phone")
+    at.session_state[keys.OVERVIEW_DRILL] = DrillDown("channel", "phone")
     at.run()
     assert not at.exception
     assert any("channel = phone" in info.value for info in at.info)
@@ -153,15 +172,15 @@ def test_clicked_bar_lists_its_verbatims(demo_home):
 
 
 def test_sentiment_scores_once_and_shows_the_mix(demo_home):
-    from analytics.predictions import LEXICON_MODEL_ID, load_predictions
+    from analytics.store.predictions import LEXICON_MODEL_ID, load_predictions
 
     at = _app()
     at.run()
-    at.switch_page(shared.SENTIMENT_PAGE).run()
+    at.switch_page(keys.SENTIMENT_PAGE).run()
     assert not at.exception
     assert [m.label for m in at.metric] == ["% negative text", "% positive text", "Net sentiment"]
-    store = shared.get_store()
-    dataset_id = at.sidebar.selectbox(key=shared.ACTIVE_DATASET).value
+    store = get_store()
+    dataset_id = at.sidebar.selectbox(key=keys.ACTIVE_DATASET).value
     stored = load_predictions(store, dataset_id, LEXICON_MODEL_ID)
     assert len(stored) > 19_000
     at.run()  # a rerun reads the store instead of scoring again
@@ -173,7 +192,7 @@ def test_sentiment_without_text_says_what_to_map(home):
     _import_csv(home, "ratings_only.csv", "stars,when\n5,2025-01-01\n2,2025-01-02\n")
     at = _app()
     at.run()
-    at.switch_page(shared.SENTIMENT_PAGE).run()
+    at.switch_page(keys.SENTIMENT_PAGE).run()
     assert not at.exception
     assert any("needs a text column" in info.value for info in at.info)
 
@@ -186,12 +205,12 @@ REVIEWS = ("id,review,stars,when\n"
 
 
 def test_relabel_matching_rows_overrides_the_model_and_is_stored(home):
-    from analytics.labels import load_labels
+    from analytics.store.labels import load_labels
 
     dataset_id = _import_csv(home, "reviews.csv", REVIEWS)
     at = _app()
     at.run()
-    at.switch_page(shared.SENTIMENT_PAGE).run()
+    at.switch_page(keys.SENTIMENT_PAGE).run()
     assert not at.exception
     before = _metric(at, "% negative text")
     at.text_input(key="sentiment_query").input("crew").run()
@@ -200,7 +219,7 @@ def test_relabel_matching_rows_overrides_the_model_and_is_stored(home):
     next(b for b in at.button if b.label == "Save labels").click().run()
     assert not at.exception
     assert any("Labelled 2 rows 'negative'" in s.value for s in at.success)
-    labels = load_labels(shared.get_store(), dataset_id, "sentiment")
+    labels = load_labels(get_store(), dataset_id, "sentiment")
     assert sorted(labels["record_id"]) == ["1", "2"] and set(labels["label"]) == {"negative"}
     assert before == "50.0%" and _metric(at, "% negative text") == "75.0%"
     assert any("2 labelled by you" in c.value for c in at.caption)
@@ -209,14 +228,14 @@ def test_relabel_matching_rows_overrides_the_model_and_is_stored(home):
     at.radio(key="relabel_scope").set_value("selected")
     next(b for b in at.button if b.label == "Save labels").click().run()
     assert any("Select at least one row" in e.value for e in at.error)
-    assert len(load_labels(shared.get_store(), dataset_id, "sentiment")) == 2
+    assert len(load_labels(get_store(), dataset_id, "sentiment")) == 2
 
 
 def test_explain_shows_which_words_drove_the_prediction(home):
     _import_csv(home, "reviews.csv", REVIEWS)
     at = _app()
     at.run()
-    at.switch_page(shared.SENTIMENT_PAGE).run()
+    at.switch_page(keys.SENTIMENT_PAGE).run()
     at.selectbox(key="explain_record").set_value("3")
     at.toggle(key="explain_on").set_value(True).run()
     assert not at.exception
@@ -228,18 +247,18 @@ def test_explain_shows_which_words_drove_the_prediction(home):
 
 
 def test_rating_cuts_are_saved_per_dataset_and_checked(home):
-    from analytics.rating_cuts import RatingCuts, load_cuts
+    from analytics.store.rating_cuts import RatingCuts, load_cuts
 
     dataset_id = _import_csv(home, "reviews.csv", REVIEWS)
     at = _app()
     at.run()
-    at.switch_page(shared.SENTIMENT_PAGE).run()
+    at.switch_page(keys.SENTIMENT_PAGE).run()
     assert any("≤ 2 negative, ≥ 4 positive (scale 1–5)" in e.label for e in at.expander)
     at.number_input(key="cuts_negative").set_value(1.0)
     at.number_input(key="cuts_positive").set_value(5.0)
     next(b for b in at.button if b.label == "Save for the next fine-tune").click().run()
     assert not at.exception, at.exception
-    store = shared.get_store()
+    store = get_store()
     assert load_cuts(store, store.get_dataset(dataset_id)) == RatingCuts(1.0, 5.0)
     assert any("≤ 1 negative, ≥ 5 positive" in e.label for e in at.expander)
     at.number_input(key="cuts_negative").set_value(3.0)

@@ -4,10 +4,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.store import Store, gapsight_home
-from analytics.topics import DEFAULT_INTENTS, DEFAULT_TOPICS, assign_labels, label_table
-from pages import shared
-from tests.pages.test_pages import APP, _import_csv
+from analytics.home import gapsight_home
+from analytics.insights.topics import DEFAULT_INTENTS, DEFAULT_TOPICS, assign_labels, label_table
+from analytics.store.database import Store
+from pages.common import keys
+from pages.common.loaders import get_store
+from tests.pages.test_pages import APP, _import_csv, seed_stand_in_embeddings
 
 TEXTS = (
     ("My parcel arrived two weeks late and the courier lost the tracking", 1),
@@ -33,12 +35,12 @@ def _open_topics(session: dict | None = None) -> AppTest:
     at.run()
     for key, value in (session or {}).items():
         at.session_state[key] = value
-    at.switch_page(shared.TOPICS_PAGE).run()
+    at.switch_page(keys.TOPICS_PAGE).run()
     return at
 
 
 def _embedding_file(dataset_id: str):
-    info = shared.get_store().get_dataset(dataset_id)  # the app's connection holds the DuckDB file
+    info = get_store().get_dataset(dataset_id)  # the app's connection holds the DuckDB file
     return gapsight_home() / "embeddings" / f"{info.id}_v{info.version}.npz"
 
 
@@ -99,7 +101,7 @@ def test_edited_labels_and_renames_are_applied(home):
     summary = next(d.value for d in at.tabs[2].dataframe if "volume" in d.value.columns)
     names = summary["topic"].tolist()
     assert len(names) == 3  # the suggested k for 40 texts
-    version = shared.get_store().get_dataset(dataset_id).version
+    version = get_store().get_dataset(dataset_id).version
     at.session_state["topics_renames_of"] = {(dataset_id, version, 3): {names[0]: "merged", names[1]: "merged"}}
     at.run()
     assert not at.exception, at.exception
@@ -128,8 +130,8 @@ def test_page_with_empty_store(home):
 
 @pytest.mark.real_model
 def test_zero_shot_defaults_pick_the_obvious_labels():
-    from models.embeddings import embed, load_encoder
     from models.device import choose_device
+    from models.embeddings import embed, load_encoder
     from models.topic_embeddings import label_embeddings
 
     encoder, device = load_encoder(), choose_device("cpu")
@@ -147,17 +149,7 @@ def test_zero_shot_defaults_pick_the_obvious_labels():
 
 def test_demo_dataset_with_seeded_embeddings(demo_home, embed_calls):
     """The 20,000-row demo without the minutes of embedding: its cache is seeded with stand-in vectors."""
-    import numpy as np
-
-    store = Store.open_default()
-    info = store.list_datasets()[0]
-    ids = store.load_rows(info.id)["record_id"].astype(str).tolist()
-    store.close()
-    vectors = np.random.default_rng(0).normal(size=(len(ids), 384))
-    path = demo_home / "embeddings" / f"{info.id}_v{info.version}.npz"
-    path.parent.mkdir()
-    np.savez(path, embeddings=(vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float16),
-             record_ids=np.asarray(ids))
+    ids = seed_stand_in_embeddings(demo_home)
     at = _open_topics()
     assert not at.exception, at.exception
     assert len(ids) not in embed_calls
@@ -170,7 +162,8 @@ def test_demo_dataset_with_seeded_embeddings(demo_home, embed_calls):
 def test_a_fine_tuned_intent_classifier_replaces_zero_shot(home, monkeypatch):
     import time
 
-    from analytics.predictions import load_predictions, register_model
+    from analytics.store.model_rows import register_model
+    from analytics.store.predictions import load_predictions
     from models.tasks import train_classifier
     from models.training import FineTuneConfig
     from tests.models.conftest import tiny_factory
@@ -190,7 +183,7 @@ def test_a_fine_tuned_intent_classifier_replaces_zero_shot(home, monkeypatch):
     assert not at.exception, at.exception
     assert at.toggle(key="topics_intents_model").value is True
     deadline = time.time() + 120  # the page started a scoring job; zero-shot serves meanwhile
-    while time.time() < deadline and load_predictions(shared.get_store(), dataset_id, outcome.folder.name).empty:
+    while time.time() < deadline and load_predictions(get_store(), dataset_id, outcome.folder.name).empty:
         at = _open_topics()
         time.sleep(1)
     at = _open_topics()
@@ -205,7 +198,7 @@ def test_a_fine_tuned_intent_classifier_replaces_zero_shot(home, monkeypatch):
 def test_large_datasets_are_embedded_by_a_background_job(home, monkeypatch):
     import time
 
-    from models import embedding_jobs
+    from models.flows import embedding_jobs
     from models.jobs import list_jobs
     from models.topic_embeddings import is_cached
 
@@ -221,7 +214,7 @@ def test_large_datasets_are_embedded_by_a_background_job(home, monkeypatch):
         time.sleep(1)
     jobs = [j for j in list_jobs(home=home) if j.kind == "embed"]
     assert len(jobs) == 1 and jobs[0].state == "done", jobs[0].error
-    rows = shared.get_store().load_rows(dataset_id)
+    rows = get_store().load_rows(dataset_id)
     assert is_cached(path, rows["record_id"].tolist())
     at = _open_topics()
     assert not at.exception, at.exception

@@ -1,0 +1,1 @@
+"""The generated demo dataset: generator, phrase tables and first-start import."""

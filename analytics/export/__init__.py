@@ -1,0 +1,1 @@
+"""Files for people: spreadsheet-safe tables (and later the HTML report)."""

@@ -1,0 +1,1 @@
+"""Pure plotly figures: results in, go.Figure out, one style (style.py)."""

@@ -1,0 +1,51 @@
+"""Sentiment figures: class mix, shares per group and over time (pure: tables in, ``go.Figure`` out)."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.figures.style import SENTIMENT_COLORS, TEMPLATE, escape
+from analytics.schema import CLASSES
+
+
+def sentiment_mix_figure(mix: pd.DataFrame, *, model_name: str) -> go.Figure:
+    """Horizontal stacked bar of the class mix, stating the model and n."""
+    fig = go.Figure()
+    for row in mix.itertuples():
+        fig.add_bar(y=["all"], x=[row.share * 100], name=row.sentiment, orientation="h",
+                    marker_color=SENTIMENT_COLORS[row.sentiment], text=f"{row.share:.0%}", textposition="inside",
+                    hovertemplate=f"{row.sentiment}: {row.count:,} (%{{x:.1f}}%)<extra></extra>")
+    fig.update_layout(barmode="stack", height=170, margin=dict(l=10, r=10, t=50, b=10),
+                      template=TEMPLATE,
+                      title=dict(text=f"Sentiment mix · {escape(model_name)} · n = {int(mix['count'].sum()):,}"),
+                      xaxis=dict(title="% of scored interactions", range=[0, 100]), yaxis=dict(visible=False),
+                      legend=dict(orientation="h", y=-0.4))
+    return fig
+
+
+def sentiment_by_figure(table: pd.DataFrame, *, by: str) -> go.Figure:
+    """100 % stacked bars of the class shares per group, largest groups on top."""
+    fig = go.Figure()
+    groups = [escape(g) for g in table[by].astype(str).tolist()]
+    for sentiment in CLASSES:
+        fig.add_bar(y=groups, x=table[f"share_{sentiment}"] * 100, name=sentiment, orientation="h",
+                    marker_color=SENTIMENT_COLORS[sentiment], customdata=table["n"],
+                    hovertemplate=f"%{{y}}<br>{sentiment}: %{{x:.1f}}% of %{{customdata:,}}<extra></extra>")
+    fig.update_layout(barmode="stack", height=max(260, 28 * len(groups) + 120), template=TEMPLATE,
+                      title=dict(text=f"Sentiment by {by}"), legend=dict(orientation="h", y=-0.15),
+                      xaxis=dict(title="% of scored interactions", range=[0, 100]),
+                      yaxis=dict(autorange="reversed", title=by.capitalize()))
+    return fig
+
+
+def sentiment_trend_figure(trend: pd.DataFrame, *, freq: str) -> go.Figure:
+    """Lines of % negative and % positive per period."""
+    fig = go.Figure()
+    for sentiment in ("negative", "positive"):
+        fig.add_scatter(x=trend["period"], y=trend[f"share_{sentiment}"] * 100, name=f"% {sentiment}",
+                        mode="lines+markers", line_color=SENTIMENT_COLORS[sentiment], customdata=trend["n"],
+                        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{sentiment}: %{{y:.1f}}% of %{{customdata:,}}<extra></extra>")
+    fig.update_layout(title=dict(text=f"Sentiment over time ({'weekly' if freq == 'W' else 'monthly'})"),
+                      xaxis_title="Period starting", yaxis_title="% of scored interactions", height=360,
+                      template=TEMPLATE)
+    return fig

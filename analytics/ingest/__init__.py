@@ -1,0 +1,1 @@
+"""Ingestion: encodings, dialects, readers, column mapping, value parsing and the import pipeline."""

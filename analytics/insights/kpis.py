@@ -1,0 +1,500 @@
+"""Overview KPIs with deltas vs the previous period, and the distribution, breakdown and trend tables."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from analytics.insights.columns import numeric, timestamps
+from analytics.schema import NEGATIVE_BELOW, POSITIVE_ABOVE, sentiment_from_rating
+
+NO_GROUP = "(none)"
+_TREND_FREQS = {"W": "W-MON", "M": "MS"}  # period starts: weeks run Monday–Sunday
+
+
+@dataclass(frozen=True)
+class Window:
+    """An inclusive range of calendar days."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        """Number of days in the window, both ends included."""
+        return (self.end - self.start).days + 1
+
+    def describe(self) -> str:
+        """The window as ``"2024-04-02 – 2024-06-30"``."""
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One headline number with its previous-period value and how to read it."""
+
+    key: str
+    label: str
+    value: float | None
+    previous: float | None
+    delta: float | None
+    unit: str
+    help: str
+    better: Literal["higher", "lower", "neutral"]
+
+
+@dataclass(frozen=True)
+class KpiSet:
+    """The Overview KPIs, the windows they were computed on and a note on coverage."""
+
+    kpis: tuple[Kpi, ...]
+    current: Window | None
+    previous: Window | None
+    note: str
+
+    def get(self, key: str) -> Kpi:
+        """Return the KPI with ``key`` (``"interactions"``, ``"mean_rating"``, …)."""
+        for kpi in self.kpis:
+            if kpi.key == key:
+                return kpi
+        raise KeyError(f"no KPI {key!r}; have {[k.key for k in self.kpis]}")
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _negative_share_column(rating: pd.Series) -> pd.Series:
+    """1.0 for rows the rating rule calls negative, 0.0 for other rated rows, NaN without a rating."""
+    return sentiment_from_rating(rating).eq("negative").astype(float).where(rating.notna())
+
+
+def _check_scale(scale: tuple[float, float]) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in scale)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"scale={scale!r} should be a pair (low, high), e.g. (1, 5).") from exc
+    if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        raise ValueError(f"scale={scale!r} should have low < high, e.g. (1, 5).")
+    return low, high
+
+
+def _raw_ratings(frame: pd.DataFrame, scale: tuple[float, float]) -> pd.Series:
+    """Ratings on the original scale: ``rating_raw``, else ``rating`` mapped back onto ``scale``."""
+    low, high = scale
+    raw = numeric(frame, "rating_raw")
+    from_norm = low + numeric(frame, "rating") * (high - low)
+    return raw.where(raw.notna(), from_norm)
+
+
+def _fmt_scale(scale: tuple[float, float]) -> str:
+    return f"{scale[0]:g}–{scale[1]:g}"
+
+
+def _mask_window(ts: pd.Series, window: Window) -> np.ndarray:
+    inside = (ts >= pd.Timestamp(window.start)) & (ts < pd.Timestamp(window.end + timedelta(days=1)))
+    return inside.to_numpy(dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Stats:
+    """Aggregates of one window from which every KPI is derived."""
+
+    n: int  # interactions
+    rated: int  # rows with a rating on the original scale (for the mean)
+    mean_raw: float | None
+    sentiment_n: int  # rows with a normalised rating (for the sentiment shares)
+    negative: int
+    positive: int
+    gap_n: int  # rows with both a rating and an expected score
+    mean_gap_norm: float | None  # mean(rating − expected), normalised units
+
+
+def _stats(frame: pd.DataFrame, scale: tuple[float, float]) -> _Stats:
+    rating = numeric(frame, "rating")
+    raw = _raw_ratings(frame, scale)
+    expected = numeric(frame, "expected")
+    with_rating = rating.notna()
+    labels = sentiment_from_rating(rating)
+    both = with_rating & expected.notna()
+    rated = int(raw.notna().sum())
+    gap_n = int(both.sum())
+    return _Stats(
+        n=len(frame),
+        rated=rated,
+        mean_raw=float(raw.mean()) if rated else None,
+        sentiment_n=int(with_rating.sum()),
+        negative=int(labels.eq("negative").sum()),
+        positive=int(labels.eq("positive").sum()),
+        gap_n=gap_n,
+        mean_gap_norm=float((rating[both] - expected[both]).mean()) if gap_n else None,
+    )
+
+
+def _values(stats: _Stats | None, scale: tuple[float, float]) -> dict[str, float | None]:
+    """Each KPI's value for one window; None when not computable (or no window)."""
+    keys = ("interactions", "mean_rating", "pct_negative", "net_sentiment", "mean_gap")
+    if stats is None:
+        return dict.fromkeys(keys)
+    low, high = scale
+    pct_neg = pct_pos = None
+    if stats.sentiment_n:
+        pct_neg = 100.0 * stats.negative / stats.sentiment_n
+        pct_pos = 100.0 * stats.positive / stats.sentiment_n
+    return {
+        "interactions": float(stats.n),
+        "mean_rating": stats.mean_raw,
+        "pct_negative": pct_neg,
+        "net_sentiment": None if pct_neg is None else pct_pos - pct_neg,
+        "mean_gap": None if stats.mean_gap_norm is None else stats.mean_gap_norm * (high - low),
+    }
+
+
+def _help_texts(cur: _Stats, prev: _Stats | None, scale: tuple[float, float]) -> dict[str, str]:
+    """How each KPI is computed, with the n behind the current and previous values."""
+    low, high = scale
+    span = high - low
+    neg_cut = low + NEGATIVE_BELOW * span
+    pos_cut = low + POSITIVE_ABOVE * span
+
+    def n_text(attr: str, what: str) -> str:
+        text = f"n = {getattr(cur, attr):,} {what}"
+        if prev is not None:
+            text += f" (previous period: n = {getattr(prev, attr):,})"
+        return text + "."
+
+    return {
+        "interactions": "Number of interactions in the period; " + n_text("n", "rows"),
+        "mean_rating": (
+            f"Mean rating on the original {_fmt_scale(scale)} scale over interactions that have one; "
+            + n_text("rated", "rated")
+        ),
+        "pct_negative": (
+            f"From ratings: share of rated interactions rated below {NEGATIVE_BELOW:.0%} of the scale "
+            f"(< {neg_cut:g} on {_fmt_scale(scale)}); " + n_text("sentiment_n", "rated")
+        ),
+        "net_sentiment": (
+            "From ratings (until a sentiment model has run): % positive − % negative, in percentage "
+            f"points; positive = above {POSITIVE_ABOVE:.0%} of the scale (> {pos_cut:g}), negative = "
+            f"below {NEGATIVE_BELOW:.0%} (< {neg_cut:g}); " + n_text("sentiment_n", "rated")
+        ),
+        "mean_gap": (
+            f"Mean of (rating − expected) in points of the {_fmt_scale(scale)} scale, over interactions "
+            "with both a rating and an expected score; negative = expectations missed; "
+            + n_text("gap_n", "with both")
+        ),
+    }
+
+
+_KPI_SPECS: tuple[tuple[str, str, str], ...] = (
+    # key, label, better
+    ("interactions", "Interactions", "neutral"),
+    ("mean_rating", "Mean rating", "higher"),
+    ("pct_negative", "% negative", "lower"),
+    ("net_sentiment", "Net sentiment", "higher"),
+    ("mean_gap", "Expectation gap", "higher"),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+
+
+def comparison_windows(
+    frame: pd.DataFrame, *, period_days: int | None, end: date | None = None
+) -> tuple[Window, Window | None]:
+    """Return the current window and the equal-length window right before it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical frame; only ``timestamp`` is read.
+    period_days : int or None
+        Length of the current window in days; None means the whole span of the frame's
+        timestamps (then there is no previous window).
+    end : date, optional
+        Last day of the current window (inclusive); defaults to the date of the last timestamp.
+
+    Returns
+    -------
+    (Window, Window or None)
+        Current and previous windows, both inclusive.
+
+    Raises
+    ------
+    ValueError
+        If ``period_days`` is not a positive integer, or the frame has no timestamps and the
+        windows cannot be placed.
+
+    Examples
+    --------
+    With timestamps up to 2024-06-30 and ``period_days=90``: current 2024-04-02 – 2024-06-30,
+    previous 2024-01-03 – 2024-04-01.
+    """
+    if period_days is not None and (
+        isinstance(period_days, bool) or not isinstance(period_days, (int, np.integer)) or period_days < 1
+    ):
+        raise ValueError(f"period_days={period_days!r} should be a whole number of days >= 1, or None.")
+    ts = timestamps(frame).dropna()
+    if end is not None:
+        end = pd.Timestamp(end).date()
+    if period_days is None:
+        if ts.empty:
+            raise ValueError("The data has no timestamps, so there is no time span to compare; map a date column.")
+        start = ts.min().date()
+        end = end if end is not None else ts.max().date()
+        if end < start:
+            raise ValueError(f"end={end.isoformat()} is before the first timestamp {start.isoformat()}.")
+        return Window(start, end), None
+    if end is None:
+        if ts.empty:
+            raise ValueError("The data has no timestamps, so there is no period to compare; map a date column.")
+        end = ts.max().date()
+    days = int(period_days)
+    current = Window(end - timedelta(days=days - 1), end)
+    previous = Window(current.start - timedelta(days=days), current.start - timedelta(days=1))
+    return current, previous
+
+
+def compute_kpis(
+    frame: pd.DataFrame,
+    *,
+    scale: tuple[float, float],
+    period_days: int | None = 90,
+    end: date | None = None,
+) -> KpiSet:
+    """Compute the Overview KPIs for the current period and their change since the previous one.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical frame (already filtered); not mutated.
+    scale : (float, float)
+        The rating scale ``(low, high)``, e.g. ``(1, 5)``; mean rating and gap are expressed on it.
+    period_days : int or None, default 90
+        Length of the current period; None compares nothing and uses the whole span.
+    end : date, optional
+        Last day of the current period; defaults to the last timestamp.
+
+    Returns
+    -------
+    KpiSet
+        ``interactions``, ``mean_rating`` (original scale), ``pct_negative`` (from ratings,
+        < 0.4 normalised), ``net_sentiment`` (% positive − % negative, points, from ratings) and
+        ``mean_gap`` (mean of rating − expected × (high − low)). A value is None when it cannot
+        be computed (no rated rows, no row with both rating and expected, no previous period);
+        ``delta`` = value − previous when both exist. Rows without a timestamp are left out when
+        the frame has timestamps; without any timestamp every row counts and there is no previous
+        period. ``note`` says which of these applied.
+
+    Examples
+    --------
+    >>> kpis = compute_kpis(frame, scale=(1, 5), period_days=30)  # doctest: +SKIP
+    >>> kpis.get("mean_rating").delta  # doctest: +SKIP
+    0.5
+    """
+    scale = _check_scale(scale)
+    ts = timestamps(frame)
+    notes: list[str] = []
+    current: Window | None = None
+    previous: Window | None = None
+    prev_stats: _Stats | None = None
+    if ts.notna().any():
+        current, previous = comparison_windows(frame, period_days=period_days, end=end)
+        cur_stats = _stats(frame.loc[_mask_window(ts, current)], scale)
+        if previous is None:
+            notes.append(f"Whole span {current.describe()}; no previous period to compare with.")
+        else:
+            first = ts.min().date()
+            if first > previous.end:
+                notes.append(
+                    f"{current.days} days ({current.describe()}); no comparison: the data starts on "
+                    f"{first.isoformat()}, after the previous period {previous.describe()}."
+                )
+                previous = None
+            else:
+                prev_stats = _stats(frame.loc[_mask_window(ts, previous)], scale)
+                notes.append(
+                    f"{current.days} days ({current.describe()}) vs the {previous.days} days before "
+                    f"({previous.describe()})."
+                )
+                if first > previous.start:
+                    notes.append(
+                        f"The previous period is only partly covered: the data starts on {first.isoformat()}."
+                    )
+        undated = int(ts.isna().sum())
+        if undated:
+            notes.append(f"{undated:,} row(s) without a timestamp are left out.")
+    else:
+        cur_stats = _stats(frame, scale)
+        notes.append(
+            f"No timestamps: figures cover all {len(frame):,} rows, with no previous period to compare."
+        )
+    notes.append(
+        "Sentiment comes from ratings (negative below 40 % of the scale, positive above 60 %) "
+        "until a sentiment model has run."
+    )
+
+    now, before = _values(cur_stats, scale), _values(prev_stats, scale)
+    helps = _help_texts(cur_stats, prev_stats, scale)
+    units = {
+        "interactions": "",
+        "mean_rating": f"/ {scale[1]:g}",
+        "pct_negative": "%",
+        "net_sentiment": "pts",
+        "mean_gap": "pts",
+    }
+    kpis = []
+    for key, label, better in _KPI_SPECS:
+        value, prev = now[key], before[key]
+        delta = value - prev if value is not None and prev is not None else None
+        kpis.append(Kpi(key, label, value, prev, delta, units[key], helps[key], better))  # type: ignore[arg-type]
+    return KpiSet(tuple(kpis), current, previous, " ".join(notes))
+
+
+def rating_distribution(frame: pd.DataFrame) -> pd.DataFrame:
+    """Count interactions per rating value on the original scale.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical frame; ``rating_raw`` is read, missing ratings are left out.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``rating_raw`` (float, ascending), ``count`` (int) and ``share`` (fraction of
+        rated rows, summing to 1). Empty when no row has a rating.
+    """
+    raw = numeric(frame, "rating_raw").dropna()
+    counts = raw.value_counts().sort_index()
+    total = int(counts.sum())
+    return pd.DataFrame(
+        {
+            "rating_raw": counts.index.to_numpy(dtype=float),
+            "count": counts.to_numpy(dtype=np.int64),
+            "share": counts.to_numpy(dtype=float) / total if total else np.array([], dtype=float),
+        }
+    )
+
+
+def breakdown(frame: pd.DataFrame, *, by: str, scale: tuple[float, float]) -> pd.DataFrame:
+    """Volume, mean rating and % negative per value of one column.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical frame; not mutated.
+    by : str
+        Column to group by, e.g. ``"category"``, ``"channel"`` or ``"product"``. Missing or
+        blank values form the group ``"(none)"``.
+    scale : (float, float)
+        Rating scale ``(low, high)``; ``mean_rating`` is on it.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group`` (str), ``interactions`` (int), ``rated`` (int, rows with a rating),
+        ``mean_rating`` (original scale, NaN when no rating) and ``pct_negative`` (0–100, from
+        ratings, NaN when no rating); sorted by ``interactions`` descending, then ``group``.
+    """
+    scale = _check_scale(scale)
+    if by not in frame.columns:
+        raise ValueError(f"by={by!r} is not a column of the data; try 'category', 'channel' or 'product'.")
+    groups = frame[by].astype(object).map(str, na_action="ignore")
+    groups = groups.where(groups.notna() & groups.fillna("").str.strip().ne(""), NO_GROUP)
+    rating = numeric(frame, "rating")
+    negative = _negative_share_column(rating)
+    work = pd.DataFrame(
+        {"group": groups.astype(str).to_numpy(), "raw": _raw_ratings(frame, scale).to_numpy(),
+         "negative": negative.to_numpy()}
+    )
+    out = work.groupby("group", sort=False).agg(
+        interactions=("raw", "size"),
+        rated=("raw", "count"),
+        mean_rating=("raw", "mean"),
+        pct_negative=("negative", "mean"),
+    )
+    out["pct_negative"] *= 100.0
+    out = out.reset_index().sort_values(["interactions", "group"], ascending=[False, True], kind="stable")
+    out["interactions"] = out["interactions"].astype(np.int64)
+    out["rated"] = out["rated"].astype(np.int64)
+    return out.reset_index(drop=True)[["group", "interactions", "rated", "mean_rating", "pct_negative"]]
+
+
+def trend(frame: pd.DataFrame, *, freq: Literal["W", "M"]) -> pd.DataFrame:
+    """Volume, mean rating and % negative per week or month.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical frame; rows without a timestamp are left out.
+    freq : {"W", "M"}
+        Weeks (Monday to Sunday) or calendar months.
+
+    Returns
+    -------
+    DataFrame
+        One row per period from the first to the last timestamp (empty periods included, with
+        0 interactions): ``period`` (start of the period, datetime), ``interactions``, ``rated``,
+        ``mean_rating_raw`` (mean ``rating_raw``, NaN when none) and ``pct_negative`` (0–100, from
+        ratings, NaN when none).
+    """
+    if freq not in _TREND_FREQS:
+        raise ValueError(f"freq={freq!r} should be 'W' (weekly) or 'M' (monthly).")
+    columns = ["period", "interactions", "rated", "mean_rating_raw", "pct_negative"]
+    ts = timestamps(frame)
+    dated = ts.notna().to_numpy(dtype=bool)
+    if not dated.any():
+        dtypes = {"period": "datetime64[ns]", "interactions": np.int64, "rated": np.int64}
+        return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, float)) for c in columns})
+    # Period starts by numpy arithmetic: much faster than ``to_period`` on large frames.
+    days = ts[dated].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    if freq == "W":
+        starts = days - (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+    else:
+        starts = days.astype("datetime64[M]").astype("datetime64[D]")
+    rating = numeric(frame, "rating")[dated]
+    work = pd.DataFrame(
+        {
+            "period": starts.astype("datetime64[ns]"),
+            "raw": numeric(frame, "rating_raw")[dated].to_numpy(),
+            "negative": _negative_share_column(rating).to_numpy(),
+        }
+    )
+    agg = work.groupby("period").agg(
+        interactions=("raw", "size"),
+        rated=("raw", "count"),
+        mean_rating_raw=("raw", "mean"),
+        pct_negative=("negative", "mean"),
+    )
+    full = pd.date_range(agg.index.min(), agg.index.max(), freq=_TREND_FREQS[freq])
+    agg = agg.reindex(full)
+    agg["interactions"] = agg["interactions"].fillna(0).astype(np.int64)
+    agg["rated"] = agg["rated"].fillna(0).astype(np.int64)
+    agg["pct_negative"] *= 100.0
+    agg.insert(0, "period", full)
+    return agg.reset_index(drop=True)[columns]
+
+
+_DIGITS = {"interactions": 0, "mean_rating": 2, "mean_gap": 2}
+
+
+def format_kpi(kpi: Kpi) -> tuple[str, str | None]:
+    """Display strings (value, delta) for a KPI card: '3.96 / 5' and '+0.12', '11.5%' and '-1.2%'.
+
+    Examples
+    --------
+    >>> format_kpi(Kpi("mean_rating", "Mean rating", 3.956, 3.8, 0.156, "/ 5", "", "higher"))
+    ('3.96 / 5', '+0.16')
+    """
+    digits = _DIGITS.get(kpi.key, 1)
+    gap = "" if kpi.unit in ("", "%") else " "
+    value = "–" if kpi.value is None else f"{kpi.value:,.{digits}f}{gap}{kpi.unit}"
+    delta_unit = "" if kpi.unit.startswith("/") else f"{gap}{kpi.unit}"
+    delta = None if kpi.delta is None else f"{kpi.delta:+,.{digits}f}{delta_unit}"
+    return value, delta

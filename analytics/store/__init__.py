@@ -1,0 +1,1 @@
+"""DuckDB storage: datasets, predictions, registered models, labels and rating cuts."""

@@ -1,0 +1,70 @@
+"""Stored model outputs: what has been scored is never scored again."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.store.database import Store, insert_frame
+
+LEXICON_MODEL_ID = "vader"
+
+
+def save_predictions(store: Store, dataset_id: str, model_id: str, frame: pd.DataFrame) -> int:
+    """Store one model's predictions for a dataset, replacing earlier ones of that model.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``record_id``, ``label``, ``confidence`` and optional ``proba_<class>`` columns.
+    """
+    proba_columns = [c for c in frame.columns if c.startswith("proba_")]
+    proba = (frame[proba_columns].round(4).to_dict(orient="records") if proba_columns
+             else [{}] * len(frame))
+    rows = pd.DataFrame({
+        "dataset_id": dataset_id, "record_id": frame["record_id"].astype(str).tolist(), "model_id": model_id,
+        "label": frame["label"].astype(object).tolist(), "confidence": frame["confidence"].astype(float).tolist(),
+        "proba": [json.dumps({k.removeprefix("proba_"): v for k, v in p.items()}) for p in proba],
+    })
+    with store.write() as cur:
+        cur.execute("DELETE FROM predictions WHERE dataset_id = ? AND model_id = ?", [dataset_id, model_id])
+        insert_frame(cur, "predictions", rows)
+    return len(rows)
+
+
+def has_predictions(store: Store, dataset_id: str, model_id: str) -> bool:
+    """Whether a model's predictions for a dataset are stored (without loading them)."""
+    return store.cursor().execute(
+        "SELECT 1 FROM predictions WHERE dataset_id = ? AND model_id = ? LIMIT 1", [dataset_id, model_id]
+    ).fetchone() is not None
+
+
+def load_predictions(store: Store, dataset_id: str, model_id: str) -> pd.DataFrame:
+    """``record_id``, ``label``, ``confidence`` of one model on one dataset (empty when never scored)."""
+    return store.cursor().execute(
+        "SELECT record_id, label, confidence FROM predictions WHERE dataset_id = ? AND model_id = ?",
+        [dataset_id, model_id]).df()
+
+
+
+
+@dataclass(frozen=True)
+class ServedPredictions:
+    """The active model of a task and its stored predictions for one dataset."""
+
+    model_id: str
+    model_name: str
+    frame: pd.DataFrame  # record_id, label, confidence
+
+
+def load_active_predictions(store: Store, dataset_id: str, task: str) -> ServedPredictions | None:
+    """The active ``task`` model's stored predictions for a dataset (one query); None before it has scored it."""
+    frame = store.cursor().execute(
+        "SELECT p.record_id, p.label, p.confidence, m.model_id, m.name FROM predictions p "
+        "JOIN models m ON m.model_id = p.model_id WHERE m.task = ? AND m.active AND p.dataset_id = ?",
+        [task, dataset_id]).df()
+    if frame.empty:
+        return None
+    return ServedPredictions(str(frame["model_id"].iloc[0]), str(frame["name"].iloc[0]),
+                             frame[["record_id", "label", "confidence"]])

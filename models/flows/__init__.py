@@ -1,0 +1,1 @@
+"""The one place that joins the store and the models: jobs → registry → stored predictions."""

@@ -1,0 +1,178 @@
+"""The default sentiment model: fine-tuned on a dataset's own ratings in the background, VADER meanwhile.
+
+:func:`advance_default_sentiment` is one idempotent step of a small state machine that the
+Sentiment page calls on every visit and poll: start training → (model registered by
+``models.flows.sync``) → start scoring → (predictions imported by the sync). Every step is
+persisted (job folders, store rows), so a page reload, a second browser session or an app
+restart picks up where it was.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics.home import gapsight_home
+from analytics.store.database import DatasetInfo, Store
+from analytics.store.labels import load_labels
+from analytics.store.model_rows import RegisteredModel, registered_models
+from analytics.store.predictions import LEXICON_MODEL_ID, has_predictions
+from analytics.store.rating_cuts import RatingCuts, load_cuts
+from models.device import choose_device
+from models.flows.lexicon_scoring import LEXICON_NAME
+from models.flows.model_scoring import advance_model_predictions
+from models.jobs import JobSpec, JobStatus, latest_job, start_job, write_job_input
+from models.tasks import sentiment_labels_from_ratings
+
+TASK = "sentiment"
+# On a CPU the default model trains on a stratified sample so that it is ready in a few minutes;
+# on a GPU it trains on every rated text.
+CPU_TRAINING_ROWS = 4_000
+MIN_PER_CLASS = 20
+
+
+@dataclass(frozen=True)
+class SentimentSource:
+    """Which predictions the Sentiment page shows, and what runs in the background.
+
+    ``stage`` is "ready" (fine-tuned predictions stored), "training", "scoring", "retraining" (a
+    newer model trains while the current one serves), "lexicon"
+    (VADER only: no ratings to learn from, or training failed) or "waiting" (nothing started).
+    """
+
+    model_id: str
+    model_name: str
+    stage: str
+    job: JobStatus | None = None
+    note: str = ""
+
+
+def training_config(*, cuda: bool) -> dict:
+    """Fine-tuning settings for the default model: short texts, few epochs, sized for the device."""
+    if cuda:
+        return {"epochs": 3, "learning_rate": 1e-4, "batch_size": 32, "max_length": 64}
+    return {"epochs": 2, "learning_rate": 1e-4, "batch_size": 32, "max_length": 64}
+
+
+def rating_training_frame(rows: pd.DataFrame, *, max_rows: int | None, corrections: pd.DataFrame | None = None,
+                          cuts: RatingCuts | None = None, seed: int = 0) -> pd.DataFrame:
+    """``record_id``, ``text``, ``label`` from rated texts and people's relabels, stratified-sampled to ``max_rows``.
+
+    A person's label (``corrections``: ``record_id``, ``label``) replaces the one derived from the
+    rating and also labels texts without a rating; relabelled rows are always kept by the sampling,
+    because they are the ones the previous model got wrong. ``cuts`` (on the original scale) say
+    which ratings are negative / positive; without them the app-wide normalised rule applies.
+
+    Raises
+    ------
+    ValueError
+        Too few labelled texts per class to learn from.
+    """
+    labels = (cuts.labels(rows["rating_raw"]) if cuts is not None
+              else sentiment_labels_from_ratings(rows["rating"].to_numpy(dtype=float, na_value=np.nan)))
+    frame = pd.DataFrame({"record_id": rows["record_id"].astype(str).tolist(), "text": rows["text"].tolist(),
+                          "label": labels})
+    fixed = pd.Series(dtype=object)
+    if corrections is not None and not corrections.empty:
+        fixed = corrections.drop_duplicates("record_id", keep="last").set_index("record_id")["label"]
+        frame["label"] = frame["record_id"].map(fixed).fillna(frame["label"])
+    frame = frame[frame["label"].notna() & frame["text"].notna()]
+    counts = frame["label"].value_counts()
+    if len(counts) < 2 or counts.min() < MIN_PER_CLASS:
+        raise ValueError(
+            "Not enough labelled texts to fine-tune a sentiment model "
+            f"(per class: {', '.join(f'{k} {v}' for k, v in counts.items()) or 'none'}; "
+            f"each needs at least {MIN_PER_CLASS}). VADER keeps serving.")
+    if max_rows is not None and len(frame) > max_rows:
+        relabelled = frame["record_id"].isin(fixed.index)
+        rest = frame[~relabelled]
+        share = max(0.0, (max_rows - relabelled.sum()) / len(rest)) if len(rest) else 0.0
+        frame = pd.concat([frame[relabelled],
+                           rest.groupby("label", group_keys=False).sample(frac=share, random_state=seed)])
+    return frame.reset_index(drop=True)
+
+
+def advance_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFrame, *,
+                              home: Path | None = None, start: bool = True, retry: bool = False) -> SentimentSource:
+    """Take the next step towards fine-tuned sentiment predictions for a dataset; say where it stands.
+
+    A failed or cancelled job is reported, not restarted, unless ``retry`` is set (a user's click).
+    While a newer model trains (:func:`retrain_default_sentiment`), the current one keeps serving.
+    """
+    home = home or gapsight_home()
+    job = latest_job(task=TASK, dataset_id=info.id, kind="train", home=home)
+    model = _model_for(store, info)
+    if model is not None:
+        if not has_predictions(store, info.id, model.model_id):
+            return _advance_scoring(store, info, rows, model, home, start, retry)
+        if job is not None and job.state in ("queued", "running"):
+            return SentimentSource(model.model_id, model.name, "retraining", job,
+                                   f"Fine-tuning again with your labels; '{model.name}' serves meanwhile.")
+        return SentimentSource(model.model_id, model.name, "ready")
+    if job is not None and job.state in ("queued", "running"):
+        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", job,
+                               "A sentiment model is being fine-tuned on this dataset's ratings; VADER serves meanwhile.")
+    if job is not None and job.state == "done" and not job.synced:
+        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", job,
+                               "Fine-tuning finished; the model is being registered.")
+    if job is not None and job.state in ("failed", "cancelled") and not retry:
+        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "lexicon", job,
+                               f"Fine-tuning {job.state}: {job.error or 'cancelled by a user'}")
+    corrections = load_labels(store, info.id, TASK)
+    if not info.mapping.get("rating") and corrections.empty:
+        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "lexicon", None,
+                               "This dataset has no rating column to learn from; relabel rows to teach a model.")
+    if not start:
+        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "waiting")
+    try:
+        job_id, n_rows = _start_training(info, rows, corrections, load_cuts(store, info), home)
+    except ValueError as error:
+        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "lexicon", None, str(error))
+    return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", None,
+                           f"Started fine-tuning on {n_rows:,} labelled texts (job {job_id}).")
+
+
+def retrain_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFrame, *,
+                              home: Path | None = None) -> str:
+    """Fine-tune a new sentiment model with people's relabels over the ratings; return the job id.
+
+    Raises
+    ------
+    ValueError
+        A training job for this dataset is already running, or too few labelled texts.
+    """
+    home = home or gapsight_home()
+    job = latest_job(task=TASK, dataset_id=info.id, kind="train", home=home)
+    if job is not None and job.state in ("queued", "running"):
+        raise ValueError("A sentiment model for this dataset is already being fine-tuned; wait for it or cancel it.")
+    job_id, _ = _start_training(info, rows, load_labels(store, info.id, TASK), load_cuts(store, info), home)
+    return job_id
+
+
+def _start_training(info: DatasetInfo, rows: pd.DataFrame, corrections: pd.DataFrame, cuts: RatingCuts | None,
+                    home: Path) -> tuple[str, int]:
+    device = choose_device()
+    frame = rating_training_frame(rows, max_rows=None if device.kind == "cuda" else CPU_TRAINING_ROWS,
+                                  corrections=corrections, cuts=cuts)
+    spec = JobSpec(kind="train", task=TASK, input_path=str(write_job_input(frame, home=home)),
+                   name=f"Sentiment from ratings · {info.name}", dataset_id=info.id,
+                   config=training_config(cuda=device.kind == "cuda"))
+    return start_job(spec, home=home), len(frame)
+
+
+def _model_for(store: Store, info: DatasetInfo) -> RegisteredModel | None:
+    """The active sentiment model trained on this dataset, else the active one trained elsewhere."""
+    models = [m for m in registered_models(store, task=TASK) if m.active and Path(m.folder).exists()]
+    return next((m for m in models if m.dataset_id == info.id), models[0] if models else None)
+
+
+def _advance_scoring(store: Store, info: DatasetInfo, rows: pd.DataFrame, model: RegisteredModel, home: Path,
+                     start: bool, retry: bool) -> SentimentSource:
+    state = advance_model_predictions(store, info, rows, model, home=home, start=start, retry=retry)
+    if state.stage == "ready":
+        return SentimentSource(model.model_id, model.name, "ready")
+    stage = {"scoring": "scoring", "failed": "lexicon", "waiting": "waiting"}[state.stage]
+    note = f"{state.note} VADER serves meanwhile." if state.stage == "scoring" else state.note
+    return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, stage, state.job, note)

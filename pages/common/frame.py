@@ -1,0 +1,114 @@
+"""The frame every page shares: first-start demo, finished-job sync, dataset picker and global filters."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics.demo.sample import seed_demo_once
+from analytics.insights.filters import Filters, apply_filters, without_full_date_range
+from analytics.store.database import DatasetInfo, Store
+from pages.common import keys
+from pages.common.loaders import dataset_filter_options, dataset_rows
+from pages.common.widgets import ProgressBar
+
+
+def seed_demo(store: Store) -> None:
+    """Import the generated demo dataset on the very first start, with a progress bar."""
+    if store.get_setting("demo_seeded") == "yes":
+        return
+    bar = ProgressBar("Preparing the demo dataset (first start only)…")
+    seed_demo_once(store, progress=bar.fraction)
+    bar.empty()
+
+
+def sync_jobs(store: Store) -> None:
+    """Register models and import predictions of jobs that finished since the last run (once per script run)."""
+    from models.flows.sync import sync_finished_jobs
+
+    report = sync_finished_jobs(store)
+    for model in report.registered:
+        st.toast(f"Model '{model.name}' ({model.task}) is ready.", icon=":material/check_circle:")
+    for problem in report.problems:
+        st.toast(problem, icon=":material/warning:")
+
+
+def select_dataset(dataset_id: str | None) -> None:
+    """Make a dataset the active one from any page (applied on the next rerun)."""
+    st.session_state[keys.PENDING_DATASET] = dataset_id or ""
+
+
+def active_dataset(store: Store) -> DatasetInfo | None:
+    """The dataset picked in the frame, or None when the store is empty."""
+    dataset_id = st.session_state.get(keys.ACTIVE_DATASET)
+    if not dataset_id:
+        return None
+    try:
+        return store.get_dataset(dataset_id)
+    except ValueError:
+        return None
+
+
+def render_frame(store: Store) -> None:
+    """Draw the sidebar shared by all pages: dataset picker and global filters."""
+    datasets = store.list_datasets()
+    ids = [d.id for d in datasets]
+    names = {d.id: d.name for d in datasets}
+    pending = st.session_state.get(keys.PENDING_DATASET)
+    if pending is not None:
+        st.session_state[keys.ACTIVE_DATASET] = pending if pending in ids else None
+        st.session_state[keys.PENDING_DATASET] = None
+    if st.session_state.get(keys.ACTIVE_DATASET) not in ids:
+        st.session_state[keys.ACTIVE_DATASET] = ids[0] if ids else None
+    with st.sidebar:
+        if not ids:
+            st.caption("No dataset yet: import one on the Data page.")
+            return
+        st.selectbox("Dataset", ids, format_func=lambda i: names.get(i, i), key=keys.ACTIVE_DATASET)
+        info = store.get_dataset(st.session_state[keys.ACTIVE_DATASET])
+        _render_filters(info)
+
+
+def _render_filters(info: DatasetInfo) -> None:
+    options = dataset_filter_options(info)
+    if st.session_state.get(keys.FILTERS_OF) != (info.id, info.version):
+        # A different dataset (or a re-mapped one) has other values: start from "everything".
+        for key in (keys.FILTER_CATEGORIES, keys.FILTER_CHANNELS, keys.FILTER_PRODUCTS):
+            st.session_state[key] = []
+        st.session_state[keys.FILTER_DATES] = (
+            (options.date_min, options.date_max) if options.date_min else ())
+        st.session_state[keys.FILTERS_OF] = (info.id, info.version)
+        st.session_state[keys.OVERVIEW_DRILL] = None
+    st.subheader("Filters")
+    if options.date_min:
+        st.date_input("Date range", min_value=options.date_min, max_value=options.date_max,
+                      key=keys.FILTER_DATES, format="YYYY-MM-DD")
+    for label, key, values in (("Category", keys.FILTER_CATEGORIES, options.categories),
+                               ("Channel", keys.FILTER_CHANNELS, options.channels),
+                               ("Product", keys.FILTER_PRODUCTS, options.products)):
+        if values:
+            st.multiselect(label, values, key=key, placeholder="All")
+    if not current_filters().is_empty and st.button("Clear filters", width="stretch"):
+        st.session_state[keys.FILTERS_OF] = None
+        st.rerun()
+
+
+def current_filters() -> Filters:
+    """The global filters as the frame's widgets hold them."""
+    dates = st.session_state.get(keys.FILTER_DATES) or ()
+    date_from = dates[0] if len(dates) >= 1 else None
+    date_to = dates[1] if len(dates) >= 2 else None
+    return Filters(
+        date_from=date_from if isinstance(date_from, date) else None,
+        date_to=date_to if isinstance(date_to, date) else None,
+        categories=tuple(st.session_state.get(keys.FILTER_CATEGORIES) or ()),
+        channels=tuple(st.session_state.get(keys.FILTER_CHANNELS) or ()),
+        products=tuple(st.session_state.get(keys.FILTER_PRODUCTS) or ()),
+    )
+
+
+def filtered_rows(info: DatasetInfo) -> pd.DataFrame:
+    """The active dataset's rows under the global filters; dates only when narrower than the data."""
+    filters = without_full_date_range(current_filters(), dataset_filter_options(info))
+    return apply_filters(dataset_rows(info), filters)

@@ -1,0 +1,56 @@
+"""Session-state keys and their defaults, in one place: pages read and write state through these names only."""
+from __future__ import annotations
+
+import streamlit as st
+
+ACTIVE_DATASET = "active_dataset"
+PENDING_DATASET = "pending_dataset"  # set by pages, applied before the picker is drawn
+FILTERS_OF = "filters_of_dataset"
+FILTER_DATES = "filter_dates"
+FILTER_CATEGORIES = "filter_categories"
+FILTER_CHANNELS = "filter_channels"
+FILTER_PRODUCTS = "filter_products"
+UPLOAD = "upload"  # the uploaded file copied to disk, with its profile and mapping
+UPLOAD_ROUND = "upload_round"  # bumped after an import so that the file uploader starts empty
+IMPORT_REPORT = "import_report"
+MANAGE_DATASET = "manage_dataset"  # the dataset chosen under "Manage dataset" on the Data page
+OVERVIEW_DRILL = "overview_drill"  # the clicked chart element whose verbatims the Overview lists
+RELABEL_DONE = "relabel_done"  # the last relabel's message, shown after the rerun it triggers
+CUTS_DONE = "cuts_done"  # likewise for saved rating cuts
+TOPIC_LABELS_OF = "topics_labels_of"  # (dataset id, scheme) -> {"table", "threshold", "multi_label", "rev"}
+TOPIC_K_OF = "topics_k_of"  # dataset id -> k submitted in the Discover form
+TOPIC_RENAMES_OF = "topics_renames_of"  # (dataset id, version, k) -> {automatic name: new name}
+
+# Page widgets whose choice should survive a visit to another page (Streamlit drops the state of
+# widgets that are not drawn; re-assigning the key on every run keeps it).
+PAGE_CHOICES = {"overview_period": "Last 90 days", "overview_freq": "Week", "overview_query": "",
+                "sentiment_query": ""}
+
+DATA_PAGE = "pages/data.py"
+OVERVIEW_PAGE = "pages/overview.py"
+SENTIMENT_PAGE = "pages/sentiment.py"
+MODELS_PAGE = "pages/models.py"
+TOPICS_PAGE = "pages/topics.py"
+
+# The navigation: section -> pages as (file, title, icon, url path). Every url path differs from
+# its file's name on purpose: Streamlit still knows the legacy `pages/` folder, and a request for a
+# page whose path matches a file there would run that file alone, without the frame
+# (tests/pages/test_pages.py::test_frame_survives_reruns). The first page is the landing page.
+NAVIGATION: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "Overview": ((OVERVIEW_PAGE, "Overview", ":material/dashboard:", "home"),),
+    "Analyze": ((SENTIMENT_PAGE, "Sentiment", ":material/sentiment_satisfied:", "text-sentiment"),
+                (TOPICS_PAGE, "Topics & intents", ":material/topic:", "topics-intents")),
+    "Manage": ((DATA_PAGE, "Data", ":material/database:", "datasets"),
+               (MODELS_PAGE, "Models", ":material/model_training:", "model-registry")),
+}
+ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for page in pages)
+
+
+def init_state() -> None:
+    """Create every session key with its default, once per browser session."""
+    defaults = {ACTIVE_DATASET: None, PENDING_DATASET: None, FILTERS_OF: None, UPLOAD: None, UPLOAD_ROUND: 0,
+                IMPORT_REPORT: None, TOPIC_LABELS_OF: {}, TOPIC_K_OF: {}, TOPIC_RENAMES_OF: {}}
+    for key, value in defaults.items():
+        st.session_state.setdefault(key, value)
+    for key, default in PAGE_CHOICES.items():
+        st.session_state[key] = st.session_state.get(key, default)

@@ -1,0 +1,77 @@
+"""Cached loaders: the store, a dataset's rows and filter options, and its stored sentiment (reads only)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.home import gapsight_home
+from analytics.insights.filters import FilterOptions, filter_options
+from analytics.store.database import DatasetInfo, Store
+from analytics.store.labels import apply_labels, load_labels
+from analytics.store.predictions import LEXICON_MODEL_ID, load_active_predictions, load_predictions
+from pages.common.widgets import ProgressBar
+
+SENTIMENT_TASK = "sentiment"
+
+
+@st.cache_resource(show_spinner=False)
+def _store_at(home: str) -> Store:
+    return Store.open_default()
+
+
+def get_store() -> Store:
+    """The process-wide store for the current ``GAPSIGHT_HOME`` (one DuckDB connection)."""
+    return _store_at(str(gapsight_home()))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading dataset…")
+def _rows(home: str, dataset_id: str, version: int) -> pd.DataFrame:
+    # Shared read-only between sessions: callers filter into new frames and never mutate it.
+    return get_store().load_rows(dataset_id)
+
+
+def dataset_rows(info: DatasetInfo) -> pd.DataFrame:
+    """All canonical rows of a dataset, cached per (dataset, version); treat as read-only."""
+    return _rows(str(gapsight_home()), info.id, info.version)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _options(home: str, dataset_id: str, version: int) -> FilterOptions:
+    return filter_options(_rows(home, dataset_id, version))
+
+
+def dataset_filter_options(info: DatasetInfo) -> FilterOptions:
+    """Distinct dates, categories, channels and products of a dataset, computed once per version."""
+    return _options(str(gapsight_home()), info.id, info.version)
+
+
+def lexicon_sentiment(store: Store, info: DatasetInfo) -> pd.DataFrame:
+    """The dataset's VADER predictions, scored once (with a progress bar) the first time any page needs them."""
+    from models.flows.lexicon_scoring import ensure_lexicon_predictions  # loads the lexicon only when needed
+
+    bar = ProgressBar("Scoring sentiment with VADER (once per dataset)…", visible=False)
+    predictions = ensure_lexicon_predictions(store, info.id, dataset_rows(info), progress=bar.count)
+    bar.empty()
+    return predictions
+
+
+def sentiment_predictions(store: Store, info: DatasetInfo, model_id: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Stored sentiment of a dataset with people's labels over it (``source`` "you"), and the model's name.
+
+    ``model_id`` picks the model (the lexicon id for VADER); by default the active sentiment model
+    once its predictions for this dataset are stored, else VADER. A pure read: it starts no job and
+    registers nothing (the frame's per-run sync and the Sentiment page do that).
+    """
+    name = model_id
+    if model_id is None:
+        served = load_active_predictions(store, info.id, SENTIMENT_TASK)
+        predictions, name = (served.frame, served.model_name) if served else (None, None)
+    elif model_id != LEXICON_MODEL_ID:
+        predictions = load_predictions(store, info.id, model_id)
+    else:
+        predictions = None
+    if predictions is None:
+        from models.flows.lexicon_scoring import LEXICON_NAME
+
+        predictions, name = lexicon_sentiment(store, info), LEXICON_NAME
+    return apply_labels(predictions, load_labels(store, info.id, SENTIMENT_TASK)), name

@@ -1,0 +1,83 @@
+"""Widgets every page draws the same way: downloads, progress bars, job cards, period switches, captions, deletes."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from analytics.export.tables import to_csv_bytes, to_xlsx_bytes
+from analytics.store.database import DatasetInfo
+from models.jobs import JobStatus, cancel_job
+
+FREQUENCIES = {"Week": "W", "Month": "M"}
+
+
+def download_buttons(frame: pd.DataFrame, *, basename: str, key: str) -> None:
+    """CSV and Excel downloads of a frame, with spreadsheet formulas neutralised."""
+    left, right = st.columns(2)
+    left.download_button("Download CSV", lambda: to_csv_bytes(frame), file_name=f"{basename}.csv",
+                         mime="text/csv", key=f"{key}_csv", width="stretch",
+                         on_click="ignore", icon=":material/download:")
+    right.download_button("Download Excel", lambda: to_xlsx_bytes(frame), file_name=f"{basename}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", width="stretch", on_click="ignore", icon=":material/download:")
+
+
+class ProgressBar:
+    """A progress bar with the two callbacks the core reports to.
+
+    ``fraction(f, message)`` serves imports (0–1 and a message); ``count(done, total)`` serves
+    scoring and embedding. With ``visible=False`` nothing shows until the first report, so work
+    that turns out to be cached leaves no empty bar behind.
+    """
+
+    def __init__(self, text: str, *, visible: bool = True) -> None:
+        self._text = text
+        self._slot = st.empty()
+        if visible:
+            self._slot.progress(0.0, text=text)
+
+    def fraction(self, value: float, message: str | None = None) -> None:
+        """Show ``value`` (clipped to 0–1) with ``message`` or the bar's own text."""
+        self._slot.progress(min(max(float(value), 0.0), 1.0), text=message or self._text)
+
+    def count(self, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` items."""
+        self.fraction(done / max(total, 1), f"{self._text} {done:,} of {total:,}")
+
+    def empty(self) -> None:
+        """Remove the bar once the work is done."""
+        self._slot.empty()
+
+
+def job_progress(job: JobStatus, *, key: str, note: str = "", cancel: bool = True) -> None:
+    """Progress of a queued or running background job, with its Cancel button."""
+    st.progress(min(job.fraction, 1.0), text=" ".join(p for p in (note, job.message or "starting…") if p))
+    if cancel:
+        st.button("Cancel", key=key, on_click=cancel_job, args=(job.job_id,))
+
+
+def rerun_when_finished(jobs: Sequence[JobStatus | None]) -> None:
+    """Rerun the whole page once a job has finished, so that the frame's sync imports its result."""
+    if any(job is not None and not job.is_active and not job.synced for job in jobs):
+        st.rerun()
+
+
+def period_switch(label: str, *, key: str) -> str:
+    """Week / Month switch for trends (one default everywhere); returns "W" or "M"."""
+    st.session_state.setdefault(key, "Week")
+    return FREQUENCIES[st.segmented_control(label, list(FREQUENCIES), key=key) or "Week"]
+
+
+def scope_caption(info: DatasetInfo, filters_text: str, n: int, noun: str = "interactions",
+                  extra: Sequence[str] = ()) -> None:
+    """The "{dataset} · {filters} · n" line under a page title, plus page-specific facts."""
+    st.caption(" · ".join([info.name, filters_text, f"{n:,} {noun}", *extra]))
+
+
+def confirmed_delete(what: str, *, key: str, button: str, primary: bool = False) -> bool:
+    """A delete button that works only after a ticked confirmation; True when pressed."""
+    sure = st.checkbox(what, key=key)
+    return st.button(button, type="primary" if primary else "secondary", disabled=not sure,
+                     icon=":material/delete:", key=f"{key}_button")

@@ -1,0 +1,1 @@
+"""Page-specific sub-panels, kept out of the page files so each page stays short."""
