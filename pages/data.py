@@ -73,7 +73,7 @@ if upload:
 if st.session_state[keys.IMPORT_REPORT]:
     report = st.session_state[keys.IMPORT_REPORT]
     st.success(f"'{report['dataset_name']}' is now the active dataset.", icon=":material/check_circle:")
-    show_report(store, report, report["dataset_id"])
+    show_report(store, report, report["dataset_id"], key="imported")
     st.button("Dismiss report", on_click=lambda: st.session_state.update({keys.IMPORT_REPORT: None}))
 
 st.subheader("Datasets")
@@ -99,7 +99,7 @@ tabs = st.tabs(["Preview", "Validation report", "Rename", "Re-map", "Delete"])
 with tabs[0]:
     st.dataframe(shorten_cells(store.load_raw(info.id, limit=100)), hide_index=True, width="stretch")
 with tabs[1]:
-    show_report(store, info.report, info.id)
+    show_report(store, info.report, info.id, key="validation")
 with tabs[2], st.form("rename_form"):
     new_name = st.text_input("New name", value=info.name)
     if st.form_submit_button("Rename"):

@@ -30,8 +30,12 @@ def scale_input(*, key: str):
     return labels[st.selectbox("Rating scale", list(labels), key=key)]
 
 
-def show_report(store: Store, report: dict, dataset_id: str) -> None:
-    """The validation report: counts, reasons, missing values, warnings, rejected rows."""
+def show_report(store: Store, report: dict, dataset_id: str, *, key: str) -> None:
+    """The validation report: counts, reasons, missing values, warnings, rejected rows.
+
+    ``key`` tells its widgets apart: the page can show the same dataset's report twice (just imported,
+    and in the Validation report tab).
+    """
     read, imported, rejected = st.columns(3)
     read.metric("Rows read", f"{report['rows_read']:,}", border=True)
     imported.metric("Rows imported", f"{report['rows_imported']:,}", border=True)
@@ -49,4 +53,4 @@ def show_report(store: Store, report: dict, dataset_id: str) -> None:
     if report["rows_rejected"]:
         rejects = store.load_rejects(dataset_id)
         st.dataframe(shorten_cells(rejects.head(200)), hide_index=True, width="stretch")
-        download_buttons(rejects, basename=f"gapsight-{dataset_id}-rejected", key=f"rejects_{dataset_id}")
+        download_buttons(rejects, basename=f"gapsight-{dataset_id}-rejected", key=f"{key}_rejects_{dataset_id}")

@@ -133,6 +133,26 @@ def test_remapping_a_column_changes_the_overview(home):
     assert _metric(at, "Mean rating").startswith("1.50")
 
 
+def test_data_page_after_an_import_with_rejected_rows(home):
+    """The import report and the Validation report tab both list the rejects: Rename, Re-map and Delete stay usable."""
+    store = Store.open_default()
+    store.set_setting("demo_seeded", "yes")
+    path = home / "dupes.csv"
+    path.write_text("id,comment,stars\n1,good,5\n1,again,4\n2,bad,1\n", encoding="utf-8")
+    profile = profile_file(path)
+    report = import_file(store, profile, suggest_mapping(profile.preview).mapping)
+    store.close()
+    assert report.rows_rejected == 1
+    at = _app()
+    at.run()
+    at.session_state[keys.IMPORT_REPORT] = report.to_dict()
+    at.switch_page(keys.DATA_PAGE).run()
+    assert not at.exception, at.exception
+    assert [t.label for t in at.tabs] == ["Preview", "Validation report", "Rename", "Re-map", "Delete"]
+    assert any(b.label == "Re-map and rebuild" for b in at.button)
+    assert any(c.label.startswith("Yes, delete") for c in at.checkbox)
+
+
 def test_bad_upload_shows_a_message_and_keeps_datasets(demo_home, tmp_path):
     """Profiling is what the upload widget triggers; AppTest cannot upload, so call the same path."""
     bad = tmp_path / "junk.csv"
