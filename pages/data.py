@@ -66,7 +66,6 @@ if upload:
         st.session_state[keys.IMPORT_REPORT] = report.to_dict()
         st.session_state[keys.UPLOAD] = None
         st.session_state[keys.UPLOAD_ROUND] += 1
-        st.session_state[keys.MANAGE_DATASET] = report.dataset_id
         select_dataset(report.dataset_id)
         st.rerun()
 
@@ -90,8 +89,11 @@ st.dataframe([{"name": d.name, "file": d.source_name, "rows": d.n_rows, "rejecte
                "imported": d.created_at, "version": d.version} for d in datasets], hide_index=True, width="stretch")
 names = {d.id: d.name for d in datasets}
 active = active_dataset(store)
-chosen_id = st.selectbox("Manage dataset", list(names), format_func=names.get, key=keys.MANAGE_DATASET,
-                         index=list(names).index(active.id) if active and active.id in names else 0)
+if active is not None and st.session_state.get(keys.MANAGE_FOLLOWS) != active.id:
+    st.session_state[keys.MANAGE_DATASET] = st.session_state[keys.MANAGE_FOLLOWS] = active.id  # in step with the sidebar
+if st.session_state.get(keys.MANAGE_DATASET) not in names:
+    st.session_state[keys.MANAGE_DATASET] = active.id if active else next(iter(names))
+chosen_id = st.selectbox("Manage dataset", list(names), format_func=names.get, key=keys.MANAGE_DATASET)
 info = store.get_dataset(chosen_id)
 if active is None or active.id != info.id:
     st.button("Make active", on_click=select_dataset, args=(info.id,), icon=":material/check:")
@@ -101,7 +103,7 @@ with tabs[0]:
 with tabs[1]:
     show_report(store, info.report, info.id, key="validation")
 with tabs[2], st.form("rename_form"):
-    new_name = st.text_input("New name", value=info.name)
+    new_name = st.text_input("New name", value=info.name, key=f"rename_{info.id}")
     if st.form_submit_button("Rename"):
         try:
             store.rename_dataset(info.id, new_name)

@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics.demo.sample import seed_demo_once
+from analytics.demo.sample import DEMO_SETTING, seed_demo_once
 from analytics.insights.filters import Filters, apply_filters, without_full_date_range
 from analytics.store.database import DatasetInfo, Store
 from pages.common import keys
@@ -34,6 +34,9 @@ def sync_jobs(store: Store) -> None:
         st.toast(problem, icon=":material/warning:")
 
 
+LAST_DATASET_SETTING = "last_chosen_dataset"  # in the store: a new browser session opens it again
+
+
 def select_dataset(dataset_id: str | None) -> None:
     """Make a dataset the active one from any page (applied on the next rerun)."""
     st.session_state[keys.PENDING_DATASET] = dataset_id or ""
@@ -59,15 +62,31 @@ def render_frame(store: Store) -> None:
     if pending is not None:
         st.session_state[keys.ACTIVE_DATASET] = pending if pending in ids else None
         st.session_state[keys.PENDING_DATASET] = None
+        _remember_choice(store)
     if st.session_state.get(keys.ACTIVE_DATASET) not in ids:
-        st.session_state[keys.ACTIVE_DATASET] = ids[0] if ids else None
+        st.session_state[keys.ACTIVE_DATASET] = _opening_dataset(store, ids)
     with st.sidebar:
         if not ids:
             st.caption("No dataset yet: import one on the Data page.")
             return
-        st.selectbox("Dataset", ids, format_func=lambda i: names.get(i, i), key=keys.ACTIVE_DATASET)
+        st.selectbox("Dataset", ids, format_func=lambda i: names.get(i, i), key=keys.ACTIVE_DATASET,
+                     on_change=_remember_choice, args=(store,))
         info = store.get_dataset(st.session_state[keys.ACTIVE_DATASET])
         _render_filters(info)
+
+
+def _opening_dataset(store: Store, ids: list[str]) -> str | None:
+    """What a new browser session opens: the dataset last chosen, else the demo, else the newest."""
+    for candidate in (store.get_setting(LAST_DATASET_SETTING), store.get_setting(DEMO_SETTING)):
+        if candidate in ids:
+            return candidate
+    return ids[0] if ids else None
+
+
+def _remember_choice(store: Store) -> None:
+    chosen = st.session_state.get(keys.ACTIVE_DATASET)
+    if chosen:
+        store.set_setting(LAST_DATASET_SETTING, chosen)
 
 
 def _render_filters(info: DatasetInfo) -> None:

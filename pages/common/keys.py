@@ -14,6 +14,7 @@ UPLOAD = "upload"  # the uploaded file copied to disk, with its profile and mapp
 UPLOAD_ROUND = "upload_round"  # bumped after an import so that the file uploader starts empty
 IMPORT_REPORT = "import_report"
 MANAGE_DATASET = "manage_dataset"  # the dataset chosen under "Manage dataset" on the Data page
+MANAGE_FOLLOWS = "manage_follows"  # the active dataset the Manage selector last followed
 OVERVIEW_DRILL = "overview_drill"  # the clicked chart element whose verbatims the Overview lists
 RELABEL_DONE = "relabel_done"  # the last relabel's message, shown after the rerun it triggers
 CUTS_DONE = "cuts_done"  # likewise for saved rating cuts

@@ -153,6 +153,30 @@ def test_data_page_after_an_import_with_rejected_rows(home):
     assert any(c.label.startswith("Yes, delete") for c in at.checkbox)
 
 
+def test_a_new_session_opens_the_dataset_last_chosen_and_selectors_keep_in_step(demo_home):
+    newer = _import_csv(demo_home, "newer.csv", "comment,stars\nGreat service!,5\nAwful,1\n")
+    at = _app()
+    at.run()
+    picker = at.sidebar.selectbox(key=keys.ACTIVE_DATASET)
+    assert picker.value != newer  # the demo, not merely the newest import
+    demo_id = picker.value
+    picker.set_value(newer).run()
+    at.switch_page(keys.DATA_PAGE).run()
+    assert at.selectbox(key=keys.MANAGE_DATASET).value == newer  # Manage follows the sidebar
+
+    again = _app()  # a new browser session
+    again.run()
+    assert again.sidebar.selectbox(key=keys.ACTIVE_DATASET).value == newer
+    again.sidebar.selectbox(key=keys.ACTIVE_DATASET).set_value(demo_id).run()
+    again.switch_page(keys.DATA_PAGE).run()
+    assert again.selectbox(key=keys.MANAGE_DATASET).value == demo_id
+    again.text_input(key=f"rename_{demo_id}").set_value("Northwind demo")
+    next(b for b in again.button if b.label == "Rename").click().run()
+    assert not again.exception, again.exception
+    assert "Northwind demo" in again.sidebar.selectbox(key=keys.ACTIVE_DATASET).options
+    assert "Northwind demo" in again.selectbox(key=keys.MANAGE_DATASET).options
+
+
 def test_bad_upload_shows_a_message_and_keeps_datasets(demo_home, tmp_path):
     """Profiling is what the upload widget triggers; AppTest cannot upload, so call the same path."""
     bad = tmp_path / "junk.csv"
