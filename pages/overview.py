@@ -11,7 +11,7 @@ from analytics.insights.drilldown import apply_drill_down, drill_from_selection
 from analytics.insights.kpis import breakdown, compute_kpis, format_kpi, rating_distribution, trend
 from analytics.insights.verbatims import search_verbatims
 from pages.common import keys
-from pages.common.frame import current_filters, filtered_rows
+from pages.common.frame import current_filters, filtered_rows, undated_filtered_rows
 from pages.common.guards import require_dataset, require_rows
 from pages.common.loaders import get_store
 from pages.common.widgets import download_buttons, period_switch, scope_caption
@@ -41,7 +41,7 @@ scope_caption(info, current_filters().describe(), len(rows))
 require_rows(rows)
 
 period_label = st.segmented_control("Compare", list(PERIODS), key="overview_period") or "Last 90 days"
-kpis = compute_kpis(rows, scale=scale, period_days=PERIODS[period_label])
+kpis = compute_kpis(rows, scale=scale, period_days=PERIODS[period_label], history=undated_filtered_rows(info))
 st.caption(kpis.note)
 for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     value, delta = format_kpi(kpi)

@@ -266,6 +266,7 @@ def compute_kpis(
     scale: tuple[float, float],
     period_days: int | None = 90,
     end: date | None = None,
+    history: pd.DataFrame | None = None,
 ) -> KpiSet:
     """Compute the Overview KPIs for the current period and their change since the previous one.
 
@@ -279,6 +280,10 @@ def compute_kpis(
         Length of the current period; None compares nothing and uses the whole span.
     end : date, optional
         Last day of the current period; defaults to the last timestamp.
+    history : DataFrame, optional
+        Where the previous period is taken from: the same rows without the date filter (every
+        other filter applied), so that narrowing the dates keeps the comparison. Defaults to
+        ``frame``.
 
     Returns
     -------
@@ -306,10 +311,12 @@ def compute_kpis(
     if ts.notna().any():
         current, previous = comparison_windows(frame, period_days=period_days, end=end)
         cur_stats = _stats(frame.loc[_mask_window(ts, current)], scale)
+        past = frame if history is None else history
+        past_ts = ts if history is None else timestamps(history)
         if previous is None:
             notes.append(f"Whole span {current.describe()}; no previous period to compare with.")
         else:
-            first = ts.min().date()
+            first = past_ts.min().date()
             if first > previous.end:
                 notes.append(
                     f"{current.days} days ({current.describe()}); no comparison: the data starts on "
@@ -317,7 +324,7 @@ def compute_kpis(
                 )
                 previous = None
             else:
-                prev_stats = _stats(frame.loc[_mask_window(ts, previous)], scale)
+                prev_stats = _stats(past.loc[_mask_window(past_ts, previous)], scale)
                 notes.append(
                     f"{current.days} days ({current.describe()}) vs the {previous.days} days before "
                     f"({previous.describe()})."

@@ -1,6 +1,7 @@
 """The frame every page shares: first-start demo, finished-job sync, dataset picker and global filters."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -131,3 +132,8 @@ def filtered_rows(info: DatasetInfo) -> pd.DataFrame:
     """The active dataset's rows under the global filters; dates only when narrower than the data."""
     filters = without_full_date_range(current_filters(), dataset_filter_options(info))
     return apply_filters(dataset_rows(info), filters)
+
+
+def undated_filtered_rows(info: DatasetInfo) -> pd.DataFrame:
+    """The active dataset's rows under every global filter but the dates: the history a period is compared with."""
+    return apply_filters(dataset_rows(info), replace(current_filters(), date_from=None, date_to=None))

@@ -119,6 +119,19 @@ def test_filters_change_the_kpis(demo_home):
     assert int(_metric(at, "Interactions").replace(",", "")) == chats
 
 
+def test_a_date_filter_keeps_the_deltas_against_the_quarter_before(demo_home):
+    from datetime import date
+
+    at = _app()
+    at.run()
+    at.sidebar.date_input(key=keys.FILTER_DATES).set_value((date(2025, 1, 1), date(2025, 3, 31))).run()
+    assert not at.exception, at.exception
+    interactions = next(m for m in at.metric if m.label == "Interactions")
+    assert interactions.delta not in (None, "")
+    assert "vs the 90 days before (2024-10-03 – 2024-12-31)" in " ".join(c.value for c in at.caption)
+    assert "data starts" not in " ".join(c.value for c in at.caption)
+
+
 def test_remapping_a_column_changes_the_overview(home):
     rows = "".join(f"{t},{a},{b}\n" for t, a, b in [("ok", 5, 1), ("fine", 4, 2), ("meh", 5, 1), ("bad", 4, 2)])
     dataset_id = _import_csv(home, "two_scores.csv", "comment,stars,other_score\n" + rows)

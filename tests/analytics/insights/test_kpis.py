@@ -261,3 +261,18 @@ def test_rows_just_outside_both_windows_are_not_counted(ten_rows):
     result = compute_kpis(pd.concat([ten_rows, outside], ignore_index=True), scale=(1, 5),
                           period_days=30, end=date(2024, 3, 31))
     assert (result.get("interactions").value, result.get("interactions").previous) == (5, 5)
+
+
+def test_a_date_filter_keeps_the_comparison_with_the_period_before_it():
+    days = pd.date_range("2024-10-01", "2025-03-31", freq="D")
+    raw = np.where(days < pd.Timestamp("2025-01-01"), 2.0, 4.0)  # ratings rose with the new year
+    whole = canonical(days.strftime("%Y-%m-%d").tolist(), raw)
+    quarter = whole[whole["timestamp"] >= "2025-01-01"]  # the user's date filter: 2025-01-01 – 2025-03-31
+    without_history = compute_kpis(quarter, scale=(1, 5), period_days=90)
+    assert without_history.previous is None and "the data starts on 2025-01-01" in without_history.note
+    kpis = compute_kpis(quarter, scale=(1, 5), period_days=90, history=whole)
+    assert kpis.current == Window(date(2025, 1, 1), date(2025, 3, 31))
+    assert kpis.previous == Window(date(2024, 10, 3), date(2024, 12, 31))
+    mean = kpis.get("mean_rating")
+    assert (mean.value, mean.previous, mean.delta) == (4.0, 2.0, 2.0)
+    assert kpis.get("interactions").previous == 90 and "data starts" not in kpis.note
