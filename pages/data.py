@@ -3,7 +3,7 @@ import streamlit as st
 
 from analytics.demo.sample import load_demo_dataset
 from analytics.home import gapsight_home
-from analytics.ingest.mapping import suggest_mapping
+from analytics.ingest.mapping import estimate_rejects, suggest_mapping
 from analytics.ingest.pipeline import ImportOptions, import_file, remap_dataset, stage_upload
 from analytics.ingest.readers import profile_file
 from analytics.insights.verbatims import shorten_cells
@@ -49,12 +49,17 @@ if upload:
     st.caption("Detected types: " + ", ".join(f"{c}: {t}" for c, t in profile.column_types.items()))
     with st.form("import_form"):
         st.markdown("**Map columns** (suggested automatically; change any of them)")
-        mapping = mapping_inputs(profile.columns, suggestion.mapping, key="import_map")
+        mapping = mapping_inputs(profile.columns, suggestion.mapping, key="import_map", reasons=suggestion.reasons)
         name = st.text_input("Dataset name", value=profile.filename)
         scale = scale_input(key="import_scale")
         again = st.checkbox("Import again even if this exact file was imported before")
+        anyway = st.checkbox("Import even if many rows would be rejected")
         submitted = st.form_submit_button("Import", type="primary")
-    if submitted:
+    estimate = estimate_rejects(profile.preview, mapping, total_rows=profile.estimated_rows) if submitted else None
+    if estimate is not None and estimate.worrying and not anyway:
+        st.warning(f"{estimate.message} Nothing was imported: change the mapping, or tick 'Import even if many "
+                   "rows would be rejected'.", icon=":material/warning:")
+    elif submitted:
         bar = ProgressBar("Importing…")
         try:
             report = import_file(store, profile, mapping, name=name, options=ImportOptions(scale, again),

@@ -28,10 +28,21 @@ _SCORE_CONTENT = 0.5
 # Names real exports use that the schema's synonyms lack (tweets call the author's handle "name").
 # They are looser than synonyms, so they match only the whole name and score below a synonym.
 _EXTRA_NAMES: dict[str, tuple[str, ...]] = {
-    "customer_id": ("name", "user", "username", "user_name", "screen_name", "author", "profile_name",
-                    "reviewer_id", "reviewerid", "member_id", "contact_id", "client"),
+    "customer_id": ("user", "screen_name", "author", "profile_name", "reviewer_id", "reviewerid", "member_id",
+                    "contact_id", "client"),
     "timestamp": ("ts", "time_stamp", "date_time", "posted_at", "created_on", "published_at", "sent_at"),
     "record_id": ("uid", "uuid", "row_id", "comment_id", "feedback_id", "survey_id"),
+    "category": ("brand", "manufacturer"),  # a brand groups products, but a real category column beats it
+}
+# Names that only hint: a bare "name" is the author in tweet exports but the product in review
+# exports, so any column that names a customer outright ("reviews.username") wins over it.
+_WEAK_NAMES: dict[str, tuple[str, ...]] = {"customer_id": ("name",)}
+_SCORE_WEAK = 0.6
+# Survey item columns (ECSI, ACSI, SERVQUAL exports): "sat1", "CUSA2" are satisfaction items and
+# "expe1", "CUEX3" expectation items; the first such column feeds the field.
+_SURVEY_ITEMS: dict[str, re.Pattern] = {
+    "rating": re.compile(r"^(?:sat|satis|satisfaction|cusa|csat)_?\d+$"),
+    "expected": re.compile(r"^(?:expe|expect|expectation|cuex)_?\d+$"),
 }
 # Synonyms too generic to count when they are only a part of a longer name ("product_id" is not a
 # record id; "total_items" is not an amount).
@@ -254,6 +265,11 @@ def _name_match(field: str, column: str) -> tuple[float, str] | None:
         if name == extra or joined == extra.replace("_", ""):
             if best is None or _SCORE_HINT > best[0]:
                 best = (_SCORE_HINT, f"name '{column}' usually means {field}")
+    survey = _SURVEY_ITEMS.get(field)
+    if survey is not None and survey.match(name) and (best is None or _SCORE_HINT > best[0]):
+        best = (_SCORE_HINT, f"name '{column}' is a survey item of {field}")
+    if best is None and name in _WEAK_NAMES.get(field, ()):
+        best = (_SCORE_WEAK, f"name '{column}' may mean {field}")
     return best
 
 
@@ -324,7 +340,12 @@ class _ColumnProfile:
         """Why the values cannot be this field, or None when they can (or the field is untyped)."""
         if self.text.empty:
             return None
-        if field == "timestamp":
+        if field == "record_id":
+            distinct = self.text.nunique()
+            if distinct < len(self.text):
+                return (f"its values repeat ({distinct:,} distinct in {len(self.text):,} sampled rows), so they "
+                        "cannot identify rows; ids will be generated")
+        elif field == "timestamp":
             share, _, year = self.date_share()
             if share < NAME_MATCH_MIN_SHARE or not year >= 1971:
                 return f"only {share:.0%} of its values read as dates"
@@ -410,3 +431,94 @@ def _is_channel(value: str) -> bool:
     if not words or not all(w in _CHANNEL_WORDS for w in words):
         return any(w in value for w in _CHANNEL_CORE if not w.isascii())
     return any(w in _CHANNEL_CORE for w in words)
+
+
+# Above this share of likely rejects, the Data page asks before importing.
+REJECT_WARN_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class RejectEstimate:
+    """How many rows a mapping would likely reject, estimated on the preview before anything is imported."""
+
+    rows_sampled: int
+    rows_total: int
+    share: float
+    by_reason: dict[str, int]  # reason -> rows of the sample
+
+    @property
+    def worrying(self) -> bool:
+        """More than :data:`REJECT_WARN_SHARE` of the rows would be rejected."""
+        return self.share > REJECT_WARN_SHARE
+
+    @property
+    def message(self) -> str:
+        """What would be rejected and what to do about it, in words for the Data page."""
+        expected = round(self.share * self.rows_total)
+        parts = [f"{reason} ({n:,} of the {self.rows_sampled:,} previewed rows)" for reason, n in self.by_reason.items()]
+        advice = []
+        if "duplicate record_id" in self.by_reason:
+            advice.append("set record_id to '— none —' to generate ids")
+        if any(r.startswith("unreadable") for r in self.by_reason):
+            advice.append("map another column or choose the scale by hand")
+        return (f"About {expected:,} of ~{self.rows_total:,} rows ({self.share:.0%}) would be rejected: "
+                + "; ".join(parts) + "." + (f" To keep them, {' or '.join(advice)}." if advice else ""))
+
+
+def estimate_rejects(preview: pd.DataFrame, mapping: dict[str, str | None], *,
+                     total_rows: int | None = None) -> RejectEstimate:
+    """Estimate from the preview rows which share of the file a mapping would reject, and why.
+
+    The import rejects rows with a duplicate ``record_id``, an unreadable date or rating, or
+    neither text nor rating; the same checks run here on the preview, and the share found is
+    scaled to ``total_rows`` (default: the preview's length).
+
+    Examples
+    --------
+    >>> preview = pd.DataFrame({"id": ["1", "1", "2"], "text": ["a b c", "d e f", "g h i"]})
+    >>> estimate = estimate_rejects(preview, {"record_id": "id", "text": "text"}, total_rows=300)
+    >>> estimate.by_reason, round(estimate.share, 2)
+    ({'duplicate record_id': 1}, 0.33)
+    """
+    n = len(preview)
+    if n == 0:
+        return RejectEstimate(0, total_rows or 0, 0.0, {})
+    rejected = np.zeros(n, dtype=bool)
+    by_reason: dict[str, int] = {}
+
+    def count(reason: str, mask: np.ndarray) -> None:
+        fresh = mask & ~rejected
+        if fresh.any():
+            by_reason[reason] = int(fresh.sum())
+            rejected[:] |= mask
+
+    def column(field: str) -> pd.Series | None:
+        name = mapping.get(field)
+        return preview[name].reset_index(drop=True) if name in preview.columns else None
+
+    text, rating = column("text"), column("rating")
+    present = _non_empty
+    if (ids := column("record_id")) is not None:
+        count("duplicate record_id", (ids.duplicated(keep="first") & ids.notna()).to_numpy())
+    if (dates := column("timestamp")) is not None:
+        try:
+            count("unreadable dates", parse_timestamps(dates).invalid.to_numpy())
+        except ValueError:
+            count("unreadable dates", present(dates))
+    if rating is not None:
+        try:
+            count("unreadable ratings", normalise_ratings(rating).invalid.to_numpy())
+        except ValueError:
+            count("unreadable ratings", present(rating))
+    has_content = np.zeros(n, dtype=bool)
+    for values in (text, rating):
+        if values is not None:
+            has_content |= present(values)
+    if text is not None or rating is not None:
+        count("no text and no rating", ~has_content)
+    return RejectEstimate(n, max(total_rows or n, n), float(rejected.mean()), by_reason)
+
+
+def _non_empty(values: pd.Series) -> np.ndarray:
+    """True where a raw value holds more than white space."""
+    return values.astype("string").str.strip().fillna("").ne("").to_numpy()

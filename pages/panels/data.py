@@ -12,15 +12,16 @@ from pages.common.widgets import download_buttons
 NONE = "— none —"
 
 
-def mapping_inputs(columns: tuple[str, ...], current: dict, *, key: str) -> dict:
-    """One selectbox per canonical field, preset to ``current``; returns the chosen mapping."""
+def mapping_inputs(columns: tuple[str, ...], current: dict, *, key: str, reasons: dict | None = None) -> dict:
+    """One selectbox per canonical field, preset to ``current`` (with why, when ``reasons`` says); the chosen mapping."""
     chosen = {}
     for column, spec in zip(st.columns(3) * len(CANONICAL_FIELDS), CANONICAL_FIELDS):
         options = [NONE, *columns]
         preset = current.get(spec.name)
+        why = (reasons or {}).get(spec.name)
         chosen[spec.name] = column.selectbox(
             spec.name, options, index=options.index(preset) if preset in options else 0,
-            help=spec.description, key=f"{key}_{spec.name}")
+            help=spec.description + (f". Suggested: {why}." if why else ""), key=f"{key}_{spec.name}")
     return {name: (None if value == NONE else value) for name, value in chosen.items()}
 
 

@@ -142,14 +142,14 @@ def tiny_train_url(home, tmp_path):
         yield url
 
 
-def _selectbox(page, label: str):
-    return page.locator('[data-testid="stSelectbox"]').filter(
+def _selectbox(page, label: str, *, within=None):
+    return (within or page).locator('[data-testid="stSelectbox"]').filter(
         has=page.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True))
 
 
-def _wait_selectbox_shows(page, label: str, value: str) -> None:
+def _wait_selectbox_shows(page, label: str, value: str, *, within=None) -> None:
     """Wait until the selectbox labelled `label` shows `value` (as text, or as its search input's value)."""
-    box = _selectbox(page, label)
+    box = _selectbox(page, label, within=within)
     box.get_by_text(value, exact=True).or_(box.locator(f'input[value="{value}"]')).first.wait_for()
 
 
@@ -248,3 +248,38 @@ def test_markup_in_user_text_is_shown_as_text_in_every_chart(home, tmp_path, pag
         page.get_by_text("<b>Lamp</b> 0").first.wait_for()
         assert page.locator('.js-plotly-plot b').count() == 0  # no markup was interpreted
         _no_exception(page)
+
+
+def test_an_amazon_style_upload_is_mapped_safely_and_risky_mappings_are_stopped(app_url, page, tmp_path):
+    """A per-product `id` is not offered as record_id; mapping it anyway is stopped before any row is imported."""
+    from tests.analytics.ingest.test_mapping import datafiniti_reviews
+
+    export = tmp_path / "amazon_reviews.csv"
+    datafiniti_reviews(products=6, reviews=80).to_csv(export, index=False)
+    page.goto(app_url)
+    page.get_by_role("heading", name="Overview").wait_for()
+    page.get_by_role("link", name="Data").click()
+    page.get_by_role("heading", name="Import a file").wait_for()
+    page.locator('input[type="file"]').set_input_files(str(export))
+    page.get_by_text("Map columns").wait_for()
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Map columns")
+    for field, column in (("record_id", "— none —"), ("customer_id", "reviews.username"),
+                          ("category", "categories"), ("text", "reviews.text")):
+        _wait_selectbox_shows(page, field, column, within=form)
+    _no_exception(page)
+
+    _selectbox(page, "record_id", within=form).click()
+    page.get_by_role("option", name="id", exact=True).click()
+    _wait_selectbox_shows(page, "record_id", "id", within=form)
+    page.get_by_role("button", name="Import").click()
+    warning = page.locator('[data-testid="stAlertContentWarning"]', has_text="would be rejected")
+    warning.wait_for()
+    assert "duplicate record_id" in warning.inner_text() and "Nothing was imported" in warning.inner_text()
+    assert page.get_by_text("is now the active dataset").count() == 0
+
+    page.get_by_text("Import even if many rows would be rejected", exact=True).click()
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("is now the active dataset").wait_for()
+    rejected = page.locator('[data-testid="stMetric"]', has_text="Rows rejected").first
+    assert rejected.locator('[data-testid="stMetricValue"]').inner_text() == "474"  # 480 reviews, 6 ids
+    _no_exception(page)

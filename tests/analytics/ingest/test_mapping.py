@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.ingest.mapping import normalise_column_name, suggest_mapping, validate_mapping
+from analytics.ingest.mapping import estimate_rejects, normalise_column_name, suggest_mapping, validate_mapping
 from analytics.schema import CANONICAL_NAMES
 
 SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -76,6 +76,50 @@ DEMO_EXPORT = pd.DataFrame({
     "text": ["Arrived late and the box was damaged.", "Support answered quickly, thanks a lot",
              "Exactly as described, works great"],
 })
+
+
+def datafiniti_reviews(products: int = 4, reviews: int = 50) -> pd.DataFrame:
+    """The shape of the Datafiniti Amazon export: ``id`` is the product's, repeated on each of its reviews."""
+    rows = [{"id": f"AVq{p:05d}", "name": f"Fire Tablet {p}", "asins": f"B00{p}", "brand": "Amazon",
+             "categories": "Fire Tablets,Tablets,Computers & Tablets", "manufacturer": "Amazon",
+             "reviews.date": f"2017-0{1 + r % 9}-1{r % 9}T00:00:00.000Z", "reviews.doRecommend": "TRUE",
+             "reviews.numHelpful": str(r % 4), "reviews.rating": str(1 + r % 5),
+             "reviews.text": f"Battery life is great and the screen is sharp, review {r}",
+             "reviews.title": "Nice", "reviews.username": f"user{p}_{r}"}
+            for p in range(products) for r in range(reviews)]
+    return pd.DataFrame(rows)
+
+
+ECSI_BANK = pd.DataFrame({"imag1": ["8", "9", "7"], "imag4": ["5", "9", "6"], "expe1": ["9", "9", "8"],
+                          "qual1": ["6", "7", "8"], "sat1": ["6", "8", "7"], "sat2": ["7", "7", "6"],
+                          "loy1": ["9", "8", "7"], "gender": ["male", "female", "male"]})
+
+
+def test_datafiniti_reviews_get_a_safe_mapping():
+    suggestion = suggest_mapping(datafiniti_reviews())
+    assert {k: v for k, v in suggestion.mapping.items() if v} == {
+        "text": "reviews.text", "rating": "reviews.rating", "timestamp": "reviews.date",
+        "customer_id": "reviews.username", "product": "asins", "category": "categories"}
+    assert "values repeat" in suggestion.reasons["record_id"]  # the per-product id is not a record id
+
+
+def test_survey_items_satisfaction_is_the_rating_and_expectation_the_expected():
+    assert mapped(ECSI_BANK) == {"rating": "sat1", "expected": "expe1"}
+
+
+def test_rejects_are_estimated_before_importing():
+    frame = datafiniti_reviews()
+    risky = estimate_rejects(frame, {"record_id": "id", "text": "reviews.text"}, total_rows=34_660)
+    assert risky.worrying and risky.by_reason == {"duplicate record_id": 196}
+    assert risky.share == pytest.approx(196 / 200)
+    assert "About 33,967 of ~34,660 rows (98%) would be rejected" in risky.message
+    assert "generate ids" in risky.message
+    safe = estimate_rejects(frame, suggest_mapping(frame).mapping, total_rows=34_660)
+    assert not safe.worrying and safe.by_reason == {}
+    dates = estimate_rejects(frame.assign(when=["soon"] * 20 + ["2024-01-01"] * 180), {"timestamp": "when"})
+    assert dates.by_reason == {"unreadable dates": 20} and dates.worrying
+    empty = estimate_rejects(frame.assign(t=[None] * 200), {"text": "t"})
+    assert empty.by_reason == {"no text and no rating": 200}
 
 
 def test_airline_tweets():
