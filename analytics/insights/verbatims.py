@@ -1,6 +1,8 @@
 """Verbatim search: the customers' own words behind every number, as a display-ready table."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +19,7 @@ DISPLAY_COLUMNS: dict[str, str] = {
     "record_id": "record_id",
 }
 _SEARCHED = ("text", "product", "category")
+_ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,68 @@ def _as_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
         return column
     return column.astype(object).map(str, na_action="ignore").astype("str")
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: case-folded, accents removed ("Café" and "CAFE" are alike).
+
+    >>> fold("Café CRÈME")
+    'cafe creme'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def stem(word: str) -> str:
+    """A crude English stem, so that "deliveries", "delivered" and "delivery" find each other.
+
+    >>> [stem(w) for w in ("deliveries", "delivered", "delivery", "boxes", "shoes", "waiting", "late")]
+    ['deliver', 'deliver', 'deliver', 'box', 'shoe', 'wait', 'late']
+    """
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("ches", "shes", "xes", "zes", "sses")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 5 and word.endswith("y"):
+        word = word[:-1]
+    return word
+
+
+def query_patterns(query: str) -> list[str]:
+    r"""One regular expression per word of ``query``; a row matches when it matches them all, in any order.
+
+    Plain words match the start of a word by their stem ("deliveries" finds "delivered");
+    anything else (``$5``, ``a.b``, ``(again)``, Chinese text) matches literally.
+
+    >>> query_patterns("Late deliveries $5")
+    ['(?<![a-z0-9])late', '(?<![a-z0-9])deliver', '\\$5']
+    """
+    patterns = []
+    for word in fold(query or "").split():
+        if _ASCII_WORD.match(word):
+            patterns.append(r"(?<![a-z0-9])" + re.escape(stem(word)))
+        else:
+            patterns.append(re.escape(word))
+    return patterns
+
+
+def _haystack(frame: pd.DataFrame) -> pd.Series:
+    """The searched columns of each row joined and folded; only non-ASCII rows take the slow accent fold."""
+    searched = [_as_text(frame[c]).fillna("") for c in _SEARCHED if c in frame.columns]
+    if not searched:
+        return pd.Series("", index=frame.index, dtype="str")
+    joined = searched[0].str.cat(searched[1:], sep="\n") if len(searched) > 1 else searched[0]
+    lowered = joined.str.lower()
+    special = joined.str.contains(r"[^\x00-\x7f]", regex=True, na=False)
+    if special.any():
+        lowered = lowered.where(~special, joined[special].map(fold))
+    return lowered
 
 
 def _sort_key(frame: pd.DataFrame, sort_by: str) -> pd.Series:
@@ -90,8 +155,10 @@ def search_verbatims(
     frame : DataFrame
         Canonical frame (already filtered); not mutated.
     query : str, default ""
-        Plain, case-insensitive substring (regex characters such as ``.`` or ``(`` match
-        themselves); surrounding spaces are ignored; empty matches every row.
+        Words that must all occur, in any order, in the text, product or category; case and
+        accents are ignored, plain words match by their stem ("late deliveries" finds
+        "delivered two weeks late") and other tokens literally (``$5``, ``(again)``, ``a.b``).
+        Empty matches every row.
     limit : int, default 500
         Most rows returned; ``total`` still counts every match.
     sort_by : str, default "timestamp"
@@ -116,14 +183,13 @@ def search_verbatims(
         raise ValueError(f"sort_by={sort_by!r} should be one of {', '.join(DISPLAY_COLUMNS)}.")
     if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0:
         raise ValueError(f"limit={limit!r} should be a whole number >= 0.")
-    needle = (query or "").strip()
+    patterns = query_patterns(query)
     matched = frame
-    if needle:
-        mask = np.zeros(len(frame), dtype=bool)
-        for column in _SEARCHED:
-            if column in frame.columns:
-                hits = _as_text(frame[column]).str.contains(needle, case=False, regex=False, na=False)
-                mask |= hits.to_numpy(dtype=bool)
+    if patterns:
+        haystack = _haystack(frame)
+        mask = np.ones(len(frame), dtype=bool)
+        for pattern in patterns:
+            mask &= haystack.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
         matched = frame.loc[mask]
     total = len(matched)
     # Sort only the sort key, then build the display columns for the rows shown.

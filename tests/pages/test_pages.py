@@ -132,6 +132,17 @@ def test_a_date_filter_keeps_the_deltas_against_the_quarter_before(demo_home):
     assert "data starts" not in " ".join(c.value for c in at.caption)
 
 
+def test_the_search_placeholder_is_an_example_that_finds_verbatims(demo_home):
+    at = _app()
+    at.run()
+    search = at.text_input(key="overview_query")
+    example = search.placeholder.removeprefix("e.g. ")
+    search.set_value(example).run()
+    assert not at.exception, at.exception
+    caption = next(c.value for c in at.caption if "matching interactions" in c.value)
+    assert int(caption.split()[0].replace(",", "")) > 0, caption
+
+
 def test_remapping_a_column_changes_the_overview(home):
     rows = "".join(f"{t},{a},{b}\n" for t, a, b in [("ok", 5, 1), ("fine", 4, 2), ("meh", 5, 1), ("bad", 4, 2)])
     dataset_id = _import_csv(home, "two_scores.csv", "comment,stars,other_score\n" + rows)

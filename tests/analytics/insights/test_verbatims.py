@@ -1,4 +1,4 @@
-"""Tests for analytics.verbatims: literal case-insensitive search, sorting, limits."""
+"""Tests for analytics.insights.verbatims: word search (any order, folded, stemmed), literal tokens, sorting, limits."""
 from __future__ import annotations
 
 import numpy as np
@@ -94,3 +94,23 @@ def test_missing_columns_and_input_not_mutated(frame):
     assert page.total == 0  # nothing to search in
     page = search_verbatims(frame[["record_id", "rating_raw"]])
     assert page.total == 5 and page.rows["text"].isna().all()
+
+
+def test_words_match_in_any_order_without_case_accents_or_endings():
+    frame = pd.DataFrame({
+        "record_id": ["a", "b", "c", "d", "e"],
+        "text": ["The delivery was two weeks LATE", "Late again, delivered to the wrong door",
+                 "Crème brûlée arrived cold", "late", "Deliveries are always on time"],
+        "product": ["Lamp", "Desk", "Dessert", "Lamp", "Desk"],
+        "category": [None, None, "Food", None, None],
+    })
+
+    def found(query):
+        return sorted(search_verbatims(frame, query=query).rows["record_id"])
+
+    assert found("late delivery") == ["a", "b"]  # both words, any order, "delivered" by its stem
+    assert found("deliveries") == ["a", "b", "e"]
+    assert found("creme BRULEE") == ["c"] and found("brûlée food") == ["c"]  # accents, category too
+    assert found("lamp late") == ["a", "d"]  # product and text together
+    assert found("late cold") == []
+    assert found("ate") == []  # words match from their start: "late" is not "ate"
