@@ -9,11 +9,11 @@ from analytics.figures.overview import (
 )
 from analytics.insights.drilldown import apply_drill_down, drill_from_selection
 from analytics.insights.kpis import breakdown, compute_kpis, format_kpi, rating_distribution, trend
-from analytics.insights.verbatims import search_verbatims
+from analytics.insights.verbatims import enrich_verbatims, search_verbatims
 from pages.common import keys
 from pages.common.frame import current_filters, filtered_rows, undated_filtered_rows
 from pages.common.guards import require_dataset, require_rows
-from pages.common.loaders import get_store
+from pages.common.loaders import get_store, stored_sentiment, stored_tags
 from pages.common.widgets import download_buttons, period_switch, scope_caption
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 365 days": 365, "Whole selection": None}
@@ -75,9 +75,15 @@ if drill is not None:
     left.info(f"Showing the interactions behind the clicked bar: {drill.label}.", icon=":material/filter_alt:")
     right.button("Show all", on_click=lambda: st.session_state.update({DRILL: None}), width="stretch")
 query = st.text_input("Search the texts", key="overview_query", placeholder="e.g. late delivery")
-page = search_verbatims(apply_drill_down(rows, drill), query=query, limit=500)
+matched = apply_drill_down(rows, drill)
+page = search_verbatims(matched, query=query, limit=500)
 st.caption(f"{page.total:,} matching interactions; showing the {min(page.total, 500):,} most recent. "
            "Click a column header to sort; click a bar above to see the interactions behind it.")
 st.dataframe(page.rows, hide_index=True, width="stretch",
              column_config={"text": st.column_config.TextColumn("text", width="large")})
-download_buttons(rows, basename=f"gapsight-{info.id}-filtered", key="overview_download")
+sentiment = stored_sentiment(store, info)
+download_buttons(lambda: enrich_verbatims(search_verbatims(matched, query=query, limit=None).rows,
+                                          sentiment=sentiment[0] if sentiment else None, tags=stored_tags(store, info)),
+                 basename=f"gapsight-{info.id}-verbatims", key="overview_download")
+st.caption("The downloads hold every matching interaction (filters, search and clicked bar applied) with its "
+           "stored sentiment, and intent and topic where a fine-tuned classifier has tagged them.")

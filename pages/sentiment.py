@@ -12,14 +12,14 @@ from analytics.insights.sentiment import (
     sentiment_trend,
     star_text_mismatches,
 )
-from analytics.insights.verbatims import search_verbatims
+from analytics.insights.verbatims import enrich_verbatims, search_verbatims
 from analytics.store.model_rows import get_model
 from analytics.store.predictions import LEXICON_MODEL_ID
 from models.flows.default_sentiment import advance_default_sentiment
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows, require_text
-from pages.common.loaders import dataset_rows, get_store, sentiment_predictions
-from pages.common.widgets import job_progress, period_switch, rerun_when_finished, scope_caption
+from pages.common.loaders import dataset_rows, get_store, sentiment_predictions, stored_tags
+from pages.common.widgets import download_buttons, job_progress, period_switch, rerun_when_finished, scope_caption
 from pages.panels.sentiment import cuts_panel, explain_panel, relabel_panel
 
 # Tests switch the background fine-tune off; a user never needs to.
@@ -114,6 +114,9 @@ with verbatim_tab:
                                         "text": st.column_config.TextColumn(width="large"),
                                         "source": st.column_config.TextColumn("labelled by")})
     selected = shown.iloc[table.selection.rows]["record_id"].tolist() if table is not None else []
+    download_buttons(lambda: enrich_verbatims(search_verbatims(subset, query=query, limit=None).rows,
+                                              sentiment=predictions, tags=stored_tags(store, info)),
+                     basename=f"gapsight-{info.id}-sentiment-verbatims", key="sentiment_download")
     relabel, explain = st.columns(2)
     with relabel:
         relabel_panel(store, info, selected, list(page.matched_ids), n_labelled)

@@ -62,6 +62,22 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
+    """Serialise a frame to Parquet (typed columns, for notebooks and BI tools; the index is not written).
+
+    Formulas are neutralised here too, so a file converted to a spreadsheet later stays safe.
+    """
+    out = neutralise_formulas(frame)
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if column.dtype == object and len({type(v) for v in column.dropna()}) > 1:
+            # Parquet columns have one type: a column mixing numbers and text is written as text.
+            out.isetitem(j, column.map(str, na_action="ignore"))
+    buffer = io.BytesIO()
+    out.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Serialise a frame to CSV that Excel opens safely and with accents intact.
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,7 +145,7 @@ def search_verbatims(
     frame: pd.DataFrame,
     *,
     query: str = "",
-    limit: int = 500,
+    limit: int | None = 500,
     sort_by: str = "timestamp",
     ascending: bool = False,
 ) -> VerbatimPage:
@@ -159,8 +160,8 @@ def search_verbatims(
         accents are ignored, plain words match by their stem ("late deliveries" finds
         "delivered two weeks late") and other tokens literally (``$5``, ``(again)``, ``a.b``).
         Empty matches every row.
-    limit : int, default 500
-        Most rows returned; ``total`` still counts every match.
+    limit : int or None, default 500
+        Most rows returned (None: every match); ``total`` still counts every match.
     sort_by : str, default "timestamp"
         A display column: ``timestamp``, ``rating``, ``channel``, ``category``, ``product``,
         ``text`` or ``record_id``. Missing values always sort last.
@@ -181,8 +182,8 @@ def search_verbatims(
     """
     if sort_by not in DISPLAY_COLUMNS:
         raise ValueError(f"sort_by={sort_by!r} should be one of {', '.join(DISPLAY_COLUMNS)}.")
-    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0:
-        raise ValueError(f"limit={limit!r} should be a whole number >= 0.")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0):
+        raise ValueError(f"limit={limit!r} should be a whole number >= 0, or None for every match.")
     patterns = query_patterns(query)
     matched = frame
     if patterns:
@@ -194,10 +195,52 @@ def search_verbatims(
     total = len(matched)
     # Sort only the sort key, then build the display columns for the rows shown.
     key = _sort_key(matched, sort_by).reset_index(drop=True)
-    order = key.sort_values(ascending=ascending, na_position="last", kind="stable").index[: int(limit)]
+    order = key.sort_values(ascending=ascending, na_position="last", kind="stable").index[: None if limit is None else int(limit)]
     rows = _display_frame(matched.iloc[order.to_numpy()]).reset_index(drop=True)
     matched_ids = tuple(matched["record_id"].astype(str)) if "record_id" in matched.columns else ()
     return VerbatimPage(rows=rows, total=total, matched_ids=matched_ids)
+
+
+def enrich_verbatims(rows: pd.DataFrame, *, sentiment: pd.DataFrame | None = None,
+                     tags: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Verbatim rows with what the models said about them, for exports: sentiment, confidence, tags.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Verbatims with ``record_id`` (as :func:`search_verbatims` returns them); not mutated.
+    sentiment : DataFrame, optional
+        Stored predictions: ``record_id``, ``label``, ``confidence`` and optionally ``source``
+        ("you" for people's labels).
+    tags : mapping of str to DataFrame, optional
+        Column name (e.g. "intent", "topic") → frame of ``record_id`` and ``label``.
+
+    Returns
+    -------
+    DataFrame
+        ``rows`` in the same order with ``sentiment``, ``sentiment_confidence`` (and
+        ``labelled_by``) and one column per tag; missing where a row was not scored.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"record_id": ["a", "b"], "text": ["late", "great"]})
+    >>> preds = pd.DataFrame({"record_id": ["b"], "label": ["positive"], "confidence": [0.9]})
+    >>> enrich_verbatims(rows, sentiment=preds)["sentiment"].tolist()
+    [nan, 'positive']
+    """
+    out = rows.copy()
+    ids = out["record_id"].astype(str)
+    if sentiment is not None:
+        by_id = sentiment.assign(record_id=sentiment["record_id"].astype(str)).drop_duplicates("record_id")
+        by_id = by_id.set_index("record_id")
+        out["sentiment"] = ids.map(by_id["label"]).to_numpy()
+        out["sentiment_confidence"] = ids.map(by_id["confidence"]).to_numpy(dtype=float)
+        if "source" in by_id.columns:
+            out["labelled_by"] = ids.map(by_id["source"]).to_numpy()
+    for column, frame in (tags or {}).items():
+        labels = frame.assign(record_id=frame["record_id"].astype(str)).drop_duplicates("record_id")
+        out[column] = ids.map(labels.set_index("record_id")["label"]).to_numpy()
+    return out
 
 
 def shorten_cells(frame: pd.DataFrame, *, max_chars: int = 300) -> pd.DataFrame:

@@ -55,22 +55,47 @@ def lexicon_sentiment(store: Store, info: DatasetInfo) -> pd.DataFrame:
     return predictions
 
 
+def stored_sentiment(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, str] | None:
+    """The sentiment already stored for a dataset (the active model's, else VADER's) with people's labels
+    over it, and the model's name; None when nothing has scored it yet. A pure read: it scores nothing."""
+    served = load_active_predictions(store, info.id, SENTIMENT_TASK)
+    if served is not None:
+        predictions, name = served.frame, served.model_name
+    else:
+        from models.flows.lexicon_scoring import LEXICON_NAME
+
+        predictions, name = load_predictions(store, info.id, LEXICON_MODEL_ID), LEXICON_NAME
+        if predictions.empty:
+            return None
+    return apply_labels(predictions, load_labels(store, info.id, SENTIMENT_TASK)), name
+
+
+def stored_tags(store: Store, info: DatasetInfo) -> dict[str, pd.DataFrame]:
+    """Intent and topic labels stored by the active fine-tuned classifiers, per task (empty when none scored)."""
+    tags = {}
+    for task in ("intent", "topic"):
+        served = load_active_predictions(store, info.id, task)
+        if served is not None:
+            tags[task] = served.frame[["record_id", "label"]]
+    return tags
+
+
 def sentiment_predictions(store: Store, info: DatasetInfo, model_id: str | None = None) -> tuple[pd.DataFrame, str]:
     """Stored sentiment of a dataset with people's labels over it (``source`` "you"), and the model's name.
 
     ``model_id`` picks the model (the lexicon id for VADER); by default the active sentiment model
-    once its predictions for this dataset are stored, else VADER. A pure read: it starts no job and
-    registers nothing (the frame's per-run sync and the Sentiment page do that).
+    once its predictions for this dataset are stored, else VADER, scored here (once, with a progress
+    bar) when it has not scored the dataset yet. It starts no job and registers nothing (the
+    frame's per-run sync and the Sentiment page do that).
     """
-    name = model_id
     if model_id is None:
-        served = load_active_predictions(store, info.id, SENTIMENT_TASK)
-        predictions, name = (served.frame, served.model_name) if served else (None, None)
-    elif model_id != LEXICON_MODEL_ID:
+        stored = stored_sentiment(store, info)
+        if stored is not None:
+            return stored
+    name = model_id
+    if model_id is not None and model_id != LEXICON_MODEL_ID:
         predictions = load_predictions(store, info.id, model_id)
     else:
-        predictions = None
-    if predictions is None:
         from models.flows.lexicon_scoring import LEXICON_NAME
 
         predictions, name = lexicon_sentiment(store, info), LEXICON_NAME

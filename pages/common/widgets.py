@@ -1,27 +1,31 @@
 """Widgets every page draws the same way: downloads, progress bars, job cards, period switches, captions, deletes."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
 
-from analytics.export.tables import to_csv_bytes, to_xlsx_bytes
+from analytics.export.tables import to_csv_bytes, to_parquet_bytes, to_xlsx_bytes
 from analytics.store.database import DatasetInfo
 from models.jobs import JobStatus, cancel_job
 
 FREQUENCIES = {"Week": "W", "Month": "M"}
 
 
-def download_buttons(frame: pd.DataFrame, *, basename: str, key: str) -> None:
-    """CSV and Excel downloads of a frame, with spreadsheet formulas neutralised."""
-    left, right = st.columns(2)
-    left.download_button("Download CSV", lambda: to_csv_bytes(frame), file_name=f"{basename}.csv",
-                         mime="text/csv", key=f"{key}_csv", width="stretch",
-                         on_click="ignore", icon=":material/download:")
-    right.download_button("Download Excel", lambda: to_xlsx_bytes(frame), file_name=f"{basename}.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"{key}_xlsx", width="stretch", on_click="ignore", icon=":material/download:")
+def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, basename: str, key: str) -> None:
+    """CSV, Excel and Parquet downloads of a frame (or of what a callable returns, built only on click).
+
+    Spreadsheet formulas are neutralised in every format.
+    """
+    rows = frame if callable(frame) else (lambda: frame)
+    formats = (("CSV", "csv", "text/csv", to_csv_bytes),
+               ("Excel", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx_bytes),
+               ("Parquet", "parquet", "application/vnd.apache.parquet", to_parquet_bytes))
+    for column, (label, suffix, mime, encode) in zip(st.columns(len(formats)), formats):
+        column.download_button(f"Download {label}", lambda encode=encode: encode(rows()),
+                               file_name=f"{basename}.{suffix}", mime=mime, key=f"{key}_{suffix}", width="stretch",
+                               on_click="ignore", icon=":material/download:")
 
 
 class ProgressBar:

@@ -283,3 +283,35 @@ def test_an_amazon_style_upload_is_mapped_safely_and_risky_mappings_are_stopped(
     rejected = page.locator('[data-testid="stMetric"]', has_text="Rows rejected").first
     assert rejected.locator('[data-testid="stMetricValue"]').inner_text() == "474"  # 480 reviews, 6 ids
     _no_exception(page)
+
+
+def test_the_verbatim_download_holds_what_the_table_shows_with_its_sentiment(app_url, page):
+    page.add_init_script("delete window.showSaveFilePicker;")
+    page.goto(app_url)
+    page.get_by_role("heading", name="Overview").wait_for()
+    page.get_by_role("link", name="Sentiment").click()  # scores the demo with VADER once
+    page.get_by_text("interactions scored").first.wait_for(timeout=180_000)
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_role("heading", name="Verbatims").wait_for()
+    search = page.get_by_label("Search the texts")
+    search.fill("refund")
+    search.press("Enter")
+    caption = page.get_by_text("matching interactions;")
+    deadline, matches = time.time() + 60, 20_000
+    while matches == 20_000:  # until the rerun with the search has drawn its caption
+        assert time.time() < deadline, caption.inner_text()
+        page.wait_for_timeout(250)
+        matches = int(caption.inner_text().split()[0].replace(",", ""))
+    assert 500 < matches < 20_000
+    # The caption streams in before the run ends; a button clicked meanwhile still holds the last run's file.
+    expect = pytest.importorskip("playwright.sync_api").expect
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
+    page.wait_for_timeout(500)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert len(rows) == matches  # every match, not the 500 shown, nor the whole dataset
+    assert all("refund" in row["text"].lower() for row in rows)
+    assert {row["sentiment"] for row in rows} <= {"negative", "neutral", "positive"}
+    assert all(0 < float(row["sentiment_confidence"]) <= 1 for row in rows)
+    _no_exception(page)

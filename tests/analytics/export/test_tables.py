@@ -1,4 +1,4 @@
-"""Tests for analytics.export: formula neutralisation and CSV / XLSX round trips."""
+"""Tests for analytics.export.tables: formula neutralisation and CSV / XLSX / Parquet round trips."""
 from __future__ import annotations
 
 import io
@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics.export.tables import neutralise_formulas, to_csv_bytes, to_xlsx_bytes
+from analytics.export.tables import neutralise_formulas, to_csv_bytes, to_parquet_bytes, to_xlsx_bytes
 
 RISKY = ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "fine", "a=b"]
 SAFE = ["'=1+1", "'+cmd", "'-2+3", "'@SUM(A1)", "'\tx", "fine", "a=b"]
@@ -95,3 +95,13 @@ def test_empty_frames_export():
     assert pd.read_csv(io.BytesIO(to_csv_bytes(empty)), encoding="utf-8-sig").columns.tolist() == ["a"]
     rows = list(openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(empty))).active.iter_rows(values_only=True))
     assert rows == [("a",)]
+
+
+def test_parquet_round_trip_keeps_types_and_writes_mixed_columns_as_text(frame):
+    back = pd.read_parquet(io.BytesIO(to_parquet_bytes(frame)))
+    assert back.columns.tolist() == ["text", "amount", "timestamp", "mixed"]
+    assert back["text"].tolist() == SAFE
+    assert back["amount"].dtype == float and back["amount"].tolist()[0] == -3.5
+    assert pd.api.types.is_datetime64_any_dtype(back["timestamp"]) and back["timestamp"].isna().sum() == 1
+    mixed = back["mixed"].tolist()
+    assert mixed[:2] == ["-2", "'=HYPERLINK(\"http://x\")"] and pd.isna(mixed[2]) and mixed[3] == "Crème brûlée"

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.insights.verbatims import VerbatimPage, search_verbatims
+from analytics.insights.verbatims import VerbatimPage, enrich_verbatims, search_verbatims
 
 
 @pytest.fixture
@@ -114,3 +114,17 @@ def test_words_match_in_any_order_without_case_accents_or_endings():
     assert found("lamp late") == ["a", "d"]  # product and text together
     assert found("late cold") == []
     assert found("ate") == []  # words match from their start: "late" is not "ate"
+
+
+def test_every_match_with_its_enrichments_for_exports(frame):
+    every = search_verbatims(frame, query="late", limit=None)
+    assert every.rows["record_id"].tolist() == ["r4", "r1"] and not every.truncated
+    predictions = pd.DataFrame({"record_id": ["r1", "r4"], "label": ["negative", "neutral"], "confidence": [0.9, 0.5],
+                                "source": ["model", "you"]})
+    intents = pd.DataFrame({"record_id": ["r1"], "label": ["complaint"]})
+    out = enrich_verbatims(every.rows, sentiment=predictions, tags={"intent": intents})
+    assert out["record_id"].tolist() == ["r4", "r1"]  # the table's order
+    assert out["sentiment"].tolist() == ["neutral", "negative"]
+    assert out["sentiment_confidence"].tolist() == [0.5, 0.9] and out["labelled_by"].tolist() == ["you", "model"]
+    assert out["intent"].isna().tolist() == [True, False] and out["intent"].iloc[1] == "complaint"
+    assert "sentiment" not in every.rows.columns  # the input is not mutated
