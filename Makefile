@@ -1,6 +1,8 @@
 # Gapsight: `make run` opens the app on its generated demo data, `make test` runs the tests.
 # Both create .venv and install the pinned requirements first (again only when they change).
+# `make run PORT=8600` serves on another port.
 PYTHON ?= python3
+PORT ?= 8501
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
@@ -10,9 +12,14 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: install run demo test bench e2e clean
 
 $(INSTALLED): requirements.txt
+	@echo "==> 1/3 Creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	@echo "==> 2/3 Updating pip"
+	$(PY) -m pip install --upgrade --progress-bar on pip
+	@echo "==> 3/3 Installing the pinned packages (first time only: about 2.3 GB with the CPU build of torch,"
+	@echo "        several GB more with the CUDA build; minutes, most of it downloading torch)"
+	$(PY) -m pip install --progress-bar on -r requirements.txt
+	@du -sh $(VENV) | sed 's/^/==> Installed: $(VENV) holds /'
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -21,7 +28,7 @@ demo: install
 	$(PY) -m analytics.demo.sample
 
 run: demo
-	$(VENV)/bin/streamlit run app.py
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 test: install
 	$(PY) -m pytest

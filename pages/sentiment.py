@@ -16,10 +16,18 @@ from analytics.insights.verbatims import enrich_verbatims, search_verbatims
 from analytics.store.model_rows import get_model
 from analytics.store.predictions import LEXICON_MODEL_ID
 from models.flows.default_sentiment import advance_default_sentiment
+from models.flows.lexicon_scoring import LEXICON_NAME
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows, require_text
-from pages.common.loaders import dataset_rows, get_store, sentiment_predictions, stored_tags
-from pages.common.widgets import download_buttons, job_progress, period_switch, rerun_when_finished, scope_caption
+from pages.common.loaders import dataset_rows, get_store, model_caption, sentiment_predictions, stored_tags
+from pages.common.widgets import (
+    download_buttons,
+    job_progress,
+    model_picker,
+    period_switch,
+    rerun_when_finished,
+    scope_caption,
+)
 from pages.panels.sentiment import cuts_panel, explain_panel, relabel_panel
 
 # Tests switch the background fine-tune off; a user never needs to.
@@ -45,6 +53,7 @@ info = require_dataset(store)
 st.title("Sentiment")
 require_text(info, needs="Sentiment needs")
 
+model_picker(store, info, "sentiment", baseline=LEXICON_NAME, label="Sentiment model for this dataset")
 source = advance_default_sentiment(store, info, dataset_rows(info), start=AUTO_TRAIN)
 if source.stage in BACKGROUND_STAGES:
     background_status(source.stage)
@@ -55,8 +64,9 @@ elif source.stage == "lexicon" and source.job is not None:
         st.rerun()
 if info.rating_scale:
     cuts_panel(store, info)
-model_id, model_name = source.model_id, source.model_name
-model_folder = LEXICON_MODEL_ID if model_id == LEXICON_MODEL_ID else get_model(store, model_id).folder
+model_id = source.model_id
+model = None if model_id == LEXICON_MODEL_ID else get_model(store, model_id)
+model_folder, model_name = (model.folder if model else LEXICON_MODEL_ID), model_caption(store, model, LEXICON_NAME)
 predictions, _ = sentiment_predictions(store, info, model_id)
 n_labelled = int(predictions["source"].eq("you").sum())
 

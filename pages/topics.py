@@ -17,7 +17,7 @@ from models.flows.embedding_jobs import INLINE_LIMIT, advance_dataset_embeddings
 from models.topic_embeddings import dataset_embeddings, is_cached, label_embeddings
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows, require_text
-from pages.common.loaders import dataset_rows, get_store, sentiment_predictions
+from pages.common.loaders import dataset_rows, get_store, model_caption, sentiment_predictions
 from pages.common.widgets import ProgressBar, scope_caption
 from pages.panels.topics import classifier_tags, discover_panel, embedding_status, labels_form, topic_view
 
@@ -73,11 +73,11 @@ key = (str(gapsight_home()), info.id, info.version)
 tabs = st.tabs(["Intents", "Topics & dimensions", "Discover"])
 for tab, scheme in zip(tabs, TAG_SCHEMES.values()):
     with tab:
-        tags, model = classifier_tags(store, info, rows, task=scheme.task, column=scheme.column,
-                                      key=f"topics_{scheme.name}_model")
+        tags, model = classifier_tags(store, info, rows, task=scheme.task, column=scheme.column)
         if model is not None:
             topic_view(frame.merge(tags, on="record_id"), scheme.column, scheme.name,
-                       f"{scheme.name}: fine-tuned classifier '{model.name}' · sentiment: {sentiment_name}")
+                       f"{scheme.name}: fine-tuned classifier {model_caption(store, model, '')} · "
+                       f"sentiment: {sentiment_name}")
             continue
         labels = labels_form(info.id, scheme)
         parsed = parse_label_table(labels["table"])

@@ -53,7 +53,16 @@ def main() -> int:
     """``python -m analytics.demo.sample`` (``make demo``): prepare the demo before the app first opens."""
     store = Store.open_default()
     try:
-        info = seed_demo_once(store, progress=lambda fraction, message: print(f"  {fraction:4.0%} {message}"))
+        shown = set()
+
+        def say(fraction: float, message: str) -> None:
+            step = min(int(fraction * 10), 10)  # one line per tenth, not one per chunk
+            if step not in shown:
+                shown.add(step)
+                print(f"  {fraction:4.0%} {message}", flush=True)
+
+        print("Preparing the demo dataset (first run only: 20,000 generated interactions)…", flush=True)
+        info = seed_demo_once(store, progress=say)
     finally:
         store.close()
     print(f"Demo dataset imported: {info.n_rows:,} interactions." if info else

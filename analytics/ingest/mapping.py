@@ -19,6 +19,10 @@ TEXT_MIN_MEDIAN_CHARS = 25
 # A name match for a typed field (timestamp, rating, expected, amount) is kept only when at least
 # this share of the column's values read as that type.
 NAME_MATCH_MIN_SHARE = 0.5
+# A column whose sampled values are less distinct than this groups rows (one id per product or order)
+# and is never suggested as record_id; a few repeats in a real id column are left to the import,
+# which rejects them with their reason (and the Data page warns beforehand when they are many).
+ID_MIN_DISTINCT_SHARE = 0.9
 CONTENT_MIN_SHARE = 0.9
 
 _SCORE_EXACT = 1.0
@@ -342,9 +346,9 @@ class _ColumnProfile:
             return None
         if field == "record_id":
             distinct = self.text.nunique()
-            if distinct < len(self.text):
-                return (f"its values repeat ({distinct:,} distinct in {len(self.text):,} sampled rows), so they "
-                        "cannot identify rows; ids will be generated")
+            if distinct < ID_MIN_DISTINCT_SHARE * len(self.text):
+                return (f"its values repeat ({distinct:,} distinct in {len(self.text):,} sampled rows): it groups "
+                        "rows (a product's or an order's id) rather than naming each one; ids will be generated")
         elif field == "timestamp":
             share, _, year = self.date_share()
             if share < NAME_MATCH_MIN_SHARE or not year >= 1971:

@@ -1,10 +1,11 @@
-"""Registered models as rows of the store: which exist, for which task, and which one is active."""
+"""Registered models as rows of the store: which exist, for which task, which is active, which serves a dataset."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
 from analytics.store.database import Store, now_utc
+from analytics.store.predictions import LEXICON_MODEL_ID
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,44 @@ def unregister_model(store: Store, model_id: str) -> None:
     with store.write() as cur:
         cur.execute("DELETE FROM predictions WHERE model_id = ?", [model_id])
         cur.execute("DELETE FROM models WHERE model_id = ?", [model_id])
+
+
+def _choice_key(task: str, dataset_id: str) -> str:
+    return f"model_for:{task}:{dataset_id}"
+
+
+def choose_model(store: Store, dataset_id: str, task: str, model_id: str | None) -> None:
+    """Record which model serves ``task`` on a dataset: a model id, the lexicon id for the baseline, None to
+    go back to the default (the dataset's own model)."""
+    if model_id not in (None, LEXICON_MODEL_ID) and get_model(store, model_id) is None:
+        raise ValueError(f"Model {model_id!r} is not registered (it may have been deleted).")
+    store.set_setting(_choice_key(task, dataset_id), model_id or "")
+
+
+def serving_model(store: Store, dataset_id: str, task: str) -> RegisteredModel | None:
+    """The model whose predictions a dataset's pages show for ``task``; None for the baseline.
+
+    The model a user chose for this dataset (:func:`choose_model`), else the active model trained
+    on this dataset, else the newest trained on it. A model trained on another dataset or outside
+    the app never serves a dataset unless a user chose it there.
+    """
+    models = registered_models(store, task=task)
+    chosen = store.get_setting(_choice_key(task, dataset_id))
+    if chosen == LEXICON_MODEL_ID:
+        return None
+    if chosen:
+        picked = next((m for m in models if m.model_id == chosen), None)
+        if picked is not None:
+            return picked
+    own = [m for m in models if m.dataset_id == dataset_id]
+    return next((m for m in own if m.active), own[0] if own else None)
+
+
+def model_origin(store: Store, model: RegisteredModel) -> str:
+    """Where a model came from, for every caption that shows its predictions ("trained on Tweets.csv")."""
+    if not model.dataset_id:
+        return "trained outside the app (command line)"
+    try:
+        return f"trained on {store.get_dataset(model.dataset_id).name}"
+    except ValueError:
+        return "trained on a dataset since deleted"

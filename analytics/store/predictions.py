@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pandas as pd
 
@@ -45,26 +44,3 @@ def load_predictions(store: Store, dataset_id: str, model_id: str) -> pd.DataFra
     return store.cursor().execute(
         "SELECT record_id, label, confidence FROM predictions WHERE dataset_id = ? AND model_id = ?",
         [dataset_id, model_id]).df()
-
-
-
-
-@dataclass(frozen=True)
-class ServedPredictions:
-    """The active model of a task and its stored predictions for one dataset."""
-
-    model_id: str
-    model_name: str
-    frame: pd.DataFrame  # record_id, label, confidence
-
-
-def load_active_predictions(store: Store, dataset_id: str, task: str) -> ServedPredictions | None:
-    """The active ``task`` model's stored predictions for a dataset (one query); None before it has scored it."""
-    frame = store.cursor().execute(
-        "SELECT p.record_id, p.label, p.confidence, m.model_id, m.name FROM predictions p "
-        "JOIN models m ON m.model_id = p.model_id WHERE m.task = ? AND m.active AND p.dataset_id = ?",
-        [task, dataset_id]).df()
-    if frame.empty:
-        return None
-    return ServedPredictions(str(frame["model_id"].iloc[0]), str(frame["name"].iloc[0]),
-                             frame[["record_id", "label", "confidence"]])

@@ -17,7 +17,7 @@ import pandas as pd
 from analytics.home import gapsight_home
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.labels import load_labels
-from analytics.store.model_rows import RegisteredModel, registered_models
+from analytics.store.model_rows import RegisteredModel, choose_model, serving_model
 from analytics.store.predictions import LEXICON_MODEL_ID, has_predictions
 from analytics.store.rating_cuts import RatingCuts, load_cuts
 from models.device import choose_device
@@ -103,7 +103,7 @@ def advance_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
     """
     home = home or gapsight_home()
     job = latest_job(task=TASK, dataset_id=info.id, kind="train", home=home)
-    model = _model_for(store, info)
+    model = serving_model(store, info.id, TASK)
     if model is not None:
         if not has_predictions(store, info.id, model.model_id):
             return _advance_scoring(store, info, rows, model, home, start, retry)
@@ -148,6 +148,7 @@ def retrain_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
     if job is not None and job.state in ("queued", "running"):
         raise ValueError("A sentiment model for this dataset is already being fine-tuned; wait for it or cancel it.")
     job_id, _ = _start_training(info, rows, load_labels(store, info.id, TASK), load_cuts(store, info), home)
+    choose_model(store, info.id, TASK, None)  # the new model takes over this dataset once it is registered
     return job_id
 
 
@@ -160,12 +161,6 @@ def _start_training(info: DatasetInfo, rows: pd.DataFrame, corrections: pd.DataF
                    name=f"Sentiment from ratings · {info.name}", dataset_id=info.id,
                    config=training_config(cuda=device.kind == "cuda"))
     return start_job(spec, home=home), len(frame)
-
-
-def _model_for(store: Store, info: DatasetInfo) -> RegisteredModel | None:
-    """The active sentiment model trained on this dataset, else the active one trained elsewhere."""
-    models = [m for m in registered_models(store, task=TASK) if m.active and Path(m.folder).exists()]
-    return next((m for m in models if m.dataset_id == info.id), models[0] if models else None)
 
 
 def _advance_scoring(store: Store, info: DatasetInfo, rows: pd.DataFrame, model: RegisteredModel, home: Path,

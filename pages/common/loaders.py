@@ -8,7 +8,8 @@ from analytics.home import gapsight_home
 from analytics.insights.filters import FilterOptions, filter_options
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.labels import apply_labels, load_labels
-from analytics.store.predictions import LEXICON_MODEL_ID, load_active_predictions, load_predictions
+from analytics.store.model_rows import RegisteredModel, model_origin, serving_model
+from analytics.store.predictions import LEXICON_MODEL_ID, has_predictions, load_predictions
 from pages.common.widgets import ProgressBar
 
 SENTIMENT_TASK = "sentiment"
@@ -55,15 +56,28 @@ def lexicon_sentiment(store: Store, info: DatasetInfo) -> pd.DataFrame:
     return predictions
 
 
-def stored_sentiment(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, str] | None:
-    """The sentiment already stored for a dataset (the active model's, else VADER's) with people's labels
-    over it, and the model's name; None when nothing has scored it yet. A pure read: it scores nothing."""
-    served = load_active_predictions(store, info.id, SENTIMENT_TASK)
-    if served is not None:
-        predictions, name = served.frame, served.model_name
-    else:
-        from models.flows.lexicon_scoring import LEXICON_NAME
+def served_predictions(store: Store, info: DatasetInfo, task: str) -> tuple[RegisteredModel, pd.DataFrame] | None:
+    """The model serving ``task`` on a dataset and its stored predictions; None before it has scored it."""
+    model = serving_model(store, info.id, task)
+    if model is None or not has_predictions(store, info.id, model.model_id):
+        return None
+    return model, load_predictions(store, info.id, model.model_id)
 
+
+def model_caption(store: Store, model: RegisteredModel | None, baseline: str) -> str:
+    """A model's name and origin ("Sentiment from ratings · Demo (trained on Demo)"), or the baseline's name."""
+    return baseline if model is None else f"{model.name} ({model_origin(store, model)})"
+
+
+def stored_sentiment(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, str] | None:
+    """The sentiment already stored for a dataset (its serving model's, else VADER's) with people's labels
+    over it, and the model's name and origin; None when nothing has scored it yet. A pure read."""
+    from models.flows.lexicon_scoring import LEXICON_NAME
+
+    served = served_predictions(store, info, SENTIMENT_TASK)
+    if served is not None:
+        predictions, name = served[1], model_caption(store, served[0], LEXICON_NAME)
+    else:
         predictions, name = load_predictions(store, info.id, LEXICON_MODEL_ID), LEXICON_NAME
         if predictions.empty:
             return None
@@ -71,12 +85,12 @@ def stored_sentiment(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, str
 
 
 def stored_tags(store: Store, info: DatasetInfo) -> dict[str, pd.DataFrame]:
-    """Intent and topic labels stored by the active fine-tuned classifiers, per task (empty when none scored)."""
+    """Intent and topic labels stored by the fine-tuned classifiers serving the dataset, per task."""
     tags = {}
     for task in ("intent", "topic"):
-        served = load_active_predictions(store, info.id, task)
+        served = served_predictions(store, info, task)
         if served is not None:
-            tags[task] = served.frame[["record_id", "label"]]
+            tags[task] = served[1][["record_id", "label"]]
     return tags
 
 

@@ -7,7 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.export.tables import to_csv_bytes, to_parquet_bytes, to_xlsx_bytes
-from analytics.store.database import DatasetInfo
+from analytics.store.database import DatasetInfo, Store
+from analytics.store.model_rows import RegisteredModel, choose_model, model_origin, registered_models, serving_model
+from analytics.store.predictions import LEXICON_MODEL_ID
 from models.jobs import JobStatus, cancel_job
 
 FREQUENCIES = {"Week": "W", "Month": "M"}
@@ -85,3 +87,24 @@ def confirmed_delete(what: str, *, key: str, button: str, primary: bool = False)
     sure = st.checkbox(what, key=key)
     return st.button(button, type="primary" if primary else "secondary", disabled=not sure,
                      icon=":material/delete:", key=f"{key}_button")
+
+
+def model_picker(store: Store, info: DatasetInfo, task: str, *, baseline: str, label: str) -> RegisteredModel | None:
+    """Which model serves ``task`` on this dataset (None: the baseline), each option saying where it came from.
+
+    A model trained elsewhere serves this dataset only once it is picked here; the choice is kept
+    per dataset. Nothing is drawn while no model of the task exists.
+    """
+    current = serving_model(store, info.id, task)
+    models = registered_models(store, task=task)
+    if not models:
+        return current
+    names = {LEXICON_MODEL_ID: baseline} | {m.model_id: f"{m.name} ({model_origin(store, m)})" for m in models}
+    options = list(names)
+    chosen = st.selectbox(label, options, index=options.index(current.model_id) if current else 0,
+                          format_func=names.get, help="Models trained on another dataset serve this one only "
+                          "once you pick them here; scoring then runs in the background.")
+    if chosen != (current.model_id if current else LEXICON_MODEL_ID):
+        choose_model(store, info.id, task, chosen)
+        st.rerun()
+    return current

@@ -20,12 +20,12 @@ from analytics.insights.topics import (
     topic_trend,
 )
 from analytics.store.database import DatasetInfo, Store
-from analytics.store.model_rows import RegisteredModel, active_model
+from analytics.store.model_rows import RegisteredModel
 from analytics.store.predictions import load_predictions
 from models.flows.embedding_jobs import advance_dataset_embeddings
 from models.flows.model_scoring import advance_model_predictions
 from pages.common import keys
-from pages.common.widgets import job_progress, period_switch, rerun_when_finished
+from pages.common.widgets import job_progress, model_picker, period_switch, rerun_when_finished
 
 NUMBER, PERCENT = st.column_config.NumberColumn(format="%.1f"), st.column_config.NumberColumn(format="percent")
 
@@ -111,16 +111,15 @@ def _scoring_status(store: Store, info: DatasetInfo, rows: pd.DataFrame, model: 
         st.caption("Zero-shot serves meanwhile.")
 
 
-def classifier_tags(store: Store, info: DatasetInfo, rows: pd.DataFrame, *, task: str, column: str,
-                    key: str) -> tuple[pd.DataFrame | None, RegisteredModel | None]:
-    """``record_id`` and ``column`` from the active fine-tuned ``task`` classifier; (None, None) while zero-shot serves."""
-    model = active_model(store, task)
+def classifier_tags(store: Store, info: DatasetInfo, rows: pd.DataFrame, *, task: str, column: str
+                    ) -> tuple[pd.DataFrame | None, RegisteredModel | None]:
+    """``record_id`` and ``column`` from the fine-tuned ``task`` classifier serving the dataset; (None, None) while
+    zero-shot serves."""
+    model = model_picker(store, info, task, baseline="zero-shot (the label descriptions below)",
+                         label=f"{task.capitalize()}s from")
     if model is None:
         st.caption(f"Zero-shot. With a labelled column, fine-tune a classifier on the Models page "
                    f"(It predicts: {task}s) and it replaces zero-shot here.")
-        return None, None
-    if not st.toggle(f"Use the fine-tuned {task} classifier '{model.name}' "
-                     f"(test macro-F1 {model.metrics.get('macro_f1') or 0:.2f})", True, key=key):
         return None, None
     state = advance_model_predictions(store, info, rows, model)
     if state.stage == "scoring":

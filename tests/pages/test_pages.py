@@ -164,7 +164,7 @@ def test_data_page_after_an_import_with_rejected_rows(home):
     path = home / "dupes.csv"
     path.write_text("id,comment,stars\n1,good,5\n1,again,4\n2,bad,1\n", encoding="utf-8")
     profile = profile_file(path)
-    report = import_file(store, profile, suggest_mapping(profile.preview).mapping)
+    report = import_file(store, profile, suggest_mapping(profile.preview).mapping | {"record_id": "id"})
     store.close()
     assert report.rows_rejected == 1
     at = _app()
@@ -199,6 +199,33 @@ def test_a_new_session_opens_the_dataset_last_chosen_and_selectors_keep_in_step(
     assert not again.exception, again.exception
     assert "Northwind demo" in again.sidebar.selectbox(key=keys.ACTIVE_DATASET).options
     assert "Northwind demo" in again.selectbox(key=keys.MANAGE_DATASET).options
+
+
+def test_a_model_from_another_dataset_serves_only_once_picked(home):
+    from analytics.store.model_rows import register_model, serving_model
+    from models.jobs import list_jobs
+
+    rated = _import_csv(home, "rated.csv", "comment,stars\nGreat service!,5\nAwful,1\n")
+    tweets = _import_csv(home, "tweets.csv", "tweet_id,text\n1,late again\n2,thanks a lot\n")
+    store = Store.open_default()
+    register_model(store, model_id="m-rated", task="sentiment", name="Sentiment from ratings · rated.csv",
+                   folder=str(home / "models" / "m-rated"), dataset_id=rated, labels=("negative", "positive"),
+                   metrics={})
+    store.close()
+    at = _app()
+    at.run()
+    at.sidebar.selectbox(key=keys.ACTIVE_DATASET).set_value(tweets).run()
+    at.switch_page(keys.SENTIMENT_PAGE).run()
+    assert not at.exception, at.exception
+    caption = " ".join(c.value for c in at.caption)
+    assert "model: VADER lexicon (baseline)" in caption
+    assert [j for j in list_jobs(home=home) if j.dataset_id == tweets] == []  # nothing scores it behind the user's back
+    picker = next(s for s in at.selectbox if s.label == "Sentiment model for this dataset")
+    assert picker.value == "vader"
+    assert "trained on rated.csv" in picker.format_func("m-rated")
+    picker.set_value("m-rated").run()
+    assert not at.exception, at.exception
+    assert serving_model(get_store(), tweets, "sentiment").model_id == "m-rated"
 
 
 def test_bad_upload_shows_a_message_and_keeps_datasets(demo_home, tmp_path):

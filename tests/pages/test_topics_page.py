@@ -181,7 +181,9 @@ def test_a_fine_tuned_intent_classifier_replaces_zero_shot(home, monkeypatch):
     store.close()
     at = _open_topics()
     assert not at.exception, at.exception
-    assert at.toggle(key="topics_intents_model").value is True
+    picker = next(s for s in at.tabs[0].selectbox if s.label == "Intents from")
+    assert picker.value == outcome.folder.name  # trained on this dataset: it serves without being picked
+    assert "trained on small.csv" in picker.format_func(picker.value)
     deadline = time.time() + 120  # the page started a scoring job; zero-shot serves meanwhile
     while time.time() < deadline and load_predictions(get_store(), dataset_id, outcome.folder.name).empty:
         at = _open_topics()
@@ -191,7 +193,7 @@ def test_a_fine_tuned_intent_classifier_replaces_zero_shot(home, monkeypatch):
     tagged = next(d.value for d in at.tabs[0].dataframe if "topic" in d.value.columns and "volume" in d.value.columns)
     assert set(tagged["topic"]) <= set(outcome.meta.labels) and tagged["volume"].sum() == 40
     # Switched off, the zero-shot labels (with their editor) come back.
-    at.toggle(key="topics_intents_model").set_value(False).run()
+    next(s for s in at.tabs[0].selectbox if s.label == "Intents from").set_value("vader").run()
     assert any(e.label.startswith("Edit the intents") for e in at.tabs[0].expander)
 
 

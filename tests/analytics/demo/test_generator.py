@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.demo import phrases
 from analytics.demo.generator import (
     COLUMNS,
     CUE_PATTERN,
@@ -23,7 +24,6 @@ from analytics.demo.generator import (
     ensure_demo_csv,
     generate_demo,
 )
-from analytics.demo import phrases
 
 # Keyword proxies a plain-pandas analyst would use (documented in data/DEMO.md).
 DELIVERY_WORDS = r"deliver|courier|parcel|shipping|arriv|package|tracking"

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from analytics.store.model_rows import activate_model, active_model, register_model
-from analytics.store.predictions import (
-    has_predictions,
-    load_active_predictions,
-    load_predictions,
-    save_predictions,
-)
+from analytics.store.model_rows import activate_model, active_model, choose_model, register_model, serving_model
+from analytics.store.predictions import LEXICON_MODEL_ID, has_predictions, load_predictions, save_predictions
 
 
 def test_predictions_replace_and_stay_per_model(store):
@@ -35,18 +31,22 @@ def test_registering_activates_one_model_per_task(store):
     assert active_model(store, "topic") is None
 
 
-def test_the_active_models_predictions_are_read_in_one_go(store):
-    frame = pd.DataFrame({"record_id": ["1", "2"], "label": ["negative", "positive"], "confidence": [0.9, 0.6]})
-    for model_id in ("a", "b"):
-        register_model(store, model_id=model_id, task="sentiment", name=model_id.upper(), folder=f"/x/{model_id}",
-                       dataset_id="dsx", labels=("negative", "positive"), metrics={})
-    assert load_active_predictions(store, "dsx", "sentiment") is None  # b is active but has not scored dsx
-    save_predictions(store, "dsx", "a", frame)
-    assert load_active_predictions(store, "dsx", "sentiment") is None  # a has, but is not active
-    assert has_predictions(store, "dsx", "a") and not has_predictions(store, "dsx", "b")
-    activate_model(store, "a")
-    served = load_active_predictions(store, "dsx", "sentiment")
-    assert (served.model_id, served.model_name) == ("a", "A")
-    assert served.frame.to_dict("list") == frame.to_dict("list")
-    assert load_active_predictions(store, "other", "sentiment") is None
-    assert load_active_predictions(store, "dsx", "intent") is None
+def test_a_dataset_is_served_by_its_own_model_or_the_one_chosen_for_it(store):
+    for model_id, dataset_id in (("own-old", "dsx"), ("own-new", "dsx"), ("elsewhere", "dsy"), ("cli", None)):
+        register_model(store, model_id=model_id, task="sentiment", name=model_id, folder=f"/x/{model_id}",
+                       dataset_id=dataset_id, labels=("negative", "positive"), metrics={})
+    assert active_model(store, "sentiment").model_id == "cli"  # the newest registered is active
+    assert serving_model(store, "dsx", "sentiment").model_id == "own-new"  # not another dataset's or the CLI's
+    assert serving_model(store, "dsz", "sentiment") is None  # a dataset of its own: the baseline, never "cli"
+    activate_model(store, "own-old")
+    assert serving_model(store, "dsx", "sentiment").model_id == "own-old"  # its own active model first
+    choose_model(store, "dsz", "sentiment", "elsewhere")
+    assert serving_model(store, "dsz", "sentiment").model_id == "elsewhere"  # once a user chose it there
+    choose_model(store, "dsx", "sentiment", LEXICON_MODEL_ID)
+    assert serving_model(store, "dsx", "sentiment") is None
+    choose_model(store, "dsx", "sentiment", None)
+    assert serving_model(store, "dsx", "sentiment").model_id == "own-old"
+    with pytest.raises(ValueError, match="not registered"):
+        choose_model(store, "dsx", "sentiment", "ghost")
+    assert serving_model(store, "dsx", "intent") is None
+    assert not has_predictions(store, "dsx", "own-old")

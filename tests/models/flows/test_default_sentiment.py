@@ -107,3 +107,24 @@ def test_chain_reaches_fine_tuned_predictions(home, monkeypatch):
     assert "retraining" in stages
     assert not load_predictions(store, info.id, source.model_id).empty
     store.close()
+
+
+def test_a_model_of_another_dataset_is_applied_only_once_chosen(store, home):
+    from analytics.store.database import DatasetInfo, insert_dataset_row, now_utc
+    from analytics.store.model_rows import choose_model, register_model
+    from models.jobs import list_jobs
+
+    now = now_utc()
+    tweets = DatasetInfo(id="dstweets001", name="tweets", source_name="t.csv", source_sha256="t", created_at=now,
+                         updated_at=now, version=1, n_rows=2, n_rejected=0, mapping={"text": "text"})
+    with store.write() as cur:
+        insert_dataset_row(cur, tweets)
+    register_model(store, model_id="m-rated", task="sentiment", name="from ratings", folder=str(home / "m-rated"),
+                   dataset_id="dsrated0001", labels=("negative", "positive"), metrics={})
+    rows = pd.DataFrame({"record_id": ["1", "2"], "text": ["late again", "thanks a lot"], "rating": [np.nan] * 2})
+    source = advance_default_sentiment(store, tweets, rows, home=home, start=True)
+    assert (source.stage, source.model_id) == ("lexicon", LEXICON_MODEL_ID)  # no rating to learn from: VADER
+    assert list_jobs(home=home) == []  # and the other dataset's model did not start scoring these tweets
+    choose_model(store, tweets.id, "sentiment", "m-rated")
+    source = advance_default_sentiment(store, tweets, rows, home=home, start=True)
+    assert source.stage == "scoring" and [j.kind for j in list_jobs(home=home)] == ["score"]
