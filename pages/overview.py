@@ -7,8 +7,10 @@ from analytics.figures.overview import (
     rating_distribution_figure,
     satisfaction_trend_figure,
 )
+from analytics.figures.sentiment import sentiment_trend_figure
 from analytics.insights.drilldown import apply_drill_down, drill_from_selection
 from analytics.insights.kpis import breakdown, compute_kpis, format_kpi, rating_distribution, trend
+from analytics.insights.sentiment import attach_sentiment, sentiment_trend
 from analytics.insights.verbatims import enrich_verbatims, search_verbatims
 from pages.common import keys
 from pages.common.frame import current_filters, filtered_rows, undated_filtered_rows
@@ -33,15 +35,19 @@ def clickable_chart(figure, *, key: str, field: str, freq: str | None = None) ->
 
 store = get_store()
 info = require_dataset(store)
-rows = filtered_rows(info)
 scale = info.rating_scale or (0.0, 1.0)
+sentiment = stored_sentiment(store, info)  # the texts' stored sentiment, when the Sentiment page has scored them
+rows, history = filtered_rows(info), undated_filtered_rows(info)
+if sentiment is not None:
+    rows, history = attach_sentiment(rows, sentiment[0]), attach_sentiment(history, sentiment[0])
 
 st.title("Overview")
 scope_caption(info, current_filters().describe(), len(rows))
 require_rows(rows)
 
 period_label = st.segmented_control("Compare", list(PERIODS), key="overview_period") or "Last 90 days"
-kpis = compute_kpis(rows, scale=scale, period_days=PERIODS[period_label], history=undated_filtered_rows(info))
+kpis = compute_kpis(rows, scale=scale, period_days=PERIODS[period_label], history=history,
+                    text_sentiment=sentiment[1] if sentiment else None)
 st.caption(kpis.note)
 for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     value, delta = format_kpi(kpi)
@@ -55,6 +61,9 @@ if len(trend_frame):
                     field="period", freq=freq)
 else:
     st.plotly_chart(empty_figure("No timestamps: map a date column on the Data page."), key="overview_trend")
+if sentiment is not None and len(trend_frame):
+    st.plotly_chart(sentiment_trend_figure(sentiment_trend(rows, freq=freq), freq=freq, source=sentiment[1]),
+                    key="overview_sentiment_trend")
 
 for column, (field, key) in zip(st.columns(3), (("rating_raw", "overview_ratings"), ("channel", "overview_channel"),
                                                  ("category", "overview_category"))):
@@ -81,7 +90,6 @@ st.caption(f"{page.total:,} matching interactions; showing the {min(page.total, 
            "Click a column header to sort; click a bar above to see the interactions behind it.")
 st.dataframe(page.rows, hide_index=True, width="stretch",
              column_config={"text": st.column_config.TextColumn("text", width="large")})
-sentiment = stored_sentiment(store, info)
 download_buttons(lambda: enrich_verbatims(search_verbatims(matched, query=query, limit=None).rows,
                                           sentiment=sentiment[0] if sentiment else None, tags=stored_tags(store, info)),
                  basename=f"gapsight-{info.id}-verbatims", key="overview_download")

@@ -38,14 +38,17 @@ def sentiment_by_figure(table: pd.DataFrame, *, by: str) -> go.Figure:
     return fig
 
 
-def sentiment_trend_figure(trend: pd.DataFrame, *, freq: str) -> go.Figure:
-    """Lines of % negative and % positive per period."""
+def sentiment_trend_figure(trend: pd.DataFrame, *, freq: str, source: str | None = None) -> go.Figure:
+    """Lines of % negative and % positive per period; ``source`` (the model) is named in the title."""
     fig = go.Figure()
     for sentiment in ("negative", "positive"):
         fig.add_scatter(x=trend["period"], y=trend[f"share_{sentiment}"] * 100, name=f"% {sentiment}",
                         mode="lines+markers", line_color=SENTIMENT_COLORS[sentiment], customdata=trend["n"],
                         hovertemplate=f"%{{x|%Y-%m-%d}}<br>{sentiment}: %{{y:.1f}}% of %{{customdata:,}}<extra></extra>")
-    fig.update_layout(title=dict(text=f"Sentiment over time ({'weekly' if freq == 'W' else 'monthly'})"),
+    title = f"Text sentiment over time ({'weekly' if freq == 'W' else 'monthly'})"
+    if source:
+        title += f" · {escape(source)} · n = {int(trend['n'].sum()):,}"
+    fig.update_layout(title=dict(text=title),
                       xaxis_title="Period starting", yaxis_title="% of scored interactions", height=360,
                       template=TEMPLATE)
     return fig

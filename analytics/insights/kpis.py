@@ -114,12 +114,13 @@ class _Stats:
     mean_gap_norm: float | None  # mean(rating − expected), normalised units
 
 
-def _stats(frame: pd.DataFrame, scale: tuple[float, float]) -> _Stats:
+def _stats(frame: pd.DataFrame, scale: tuple[float, float], *, text_sentiment: bool = False) -> _Stats:
     rating = numeric(frame, "rating")
     raw = _raw_ratings(frame, scale)
     expected = numeric(frame, "expected")
     with_rating = rating.notna()
-    labels = sentiment_from_rating(rating)
+    # The sentiment shares come from the texts' stored labels when there are any, else from the ratings.
+    labels = frame["sentiment"].astype(object) if text_sentiment else sentiment_from_rating(rating)
     both = with_rating & expected.notna()
     rated = int(raw.notna().sum())
     gap_n = int(both.sum())
@@ -127,7 +128,7 @@ def _stats(frame: pd.DataFrame, scale: tuple[float, float]) -> _Stats:
         n=len(frame),
         rated=rated,
         mean_raw=float(raw.mean()) if rated else None,
-        sentiment_n=int(with_rating.sum()),
+        sentiment_n=int(labels.isin(("negative", "neutral", "positive")).sum()),
         negative=int(labels.eq("negative").sum()),
         positive=int(labels.eq("positive").sum()),
         gap_n=gap_n,
@@ -154,7 +155,8 @@ def _values(stats: _Stats | None, scale: tuple[float, float]) -> dict[str, float
     }
 
 
-def _help_texts(cur: _Stats, prev: _Stats | None, scale: tuple[float, float]) -> dict[str, str]:
+def _help_texts(cur: _Stats, prev: _Stats | None, scale: tuple[float, float], *,
+                text_source: str | None = None) -> dict[str, str]:
     """How each KPI is computed, with the n behind the current and previous values."""
     low, high = scale
     span = high - low
@@ -174,11 +176,15 @@ def _help_texts(cur: _Stats, prev: _Stats | None, scale: tuple[float, float]) ->
             + n_text("rated", "rated")
         ),
         "pct_negative": (
+            f"From text sentiment ({text_source}): share of scored interactions whose text is negative; "
+            + n_text("sentiment_n", "scored") if text_source else
             f"From ratings: share of rated interactions rated below {NEGATIVE_BELOW:.0%} of the scale "
             f"(< {neg_cut:g} on {_fmt_scale(scale)}); " + n_text("sentiment_n", "rated")
         ),
         "net_sentiment": (
-            "From ratings (until a sentiment model has run): % positive − % negative, in percentage "
+            f"From text sentiment ({text_source}): % positive − % negative texts, in percentage points; "
+            + n_text("sentiment_n", "scored") if text_source else
+            "From ratings: % positive − % negative, in percentage "
             f"points; positive = above {POSITIVE_ABOVE:.0%} of the scale (> {pos_cut:g}), negative = "
             f"below {NEGATIVE_BELOW:.0%} (< {neg_cut:g}); " + n_text("sentiment_n", "rated")
         ),
@@ -267,6 +273,7 @@ def compute_kpis(
     period_days: int | None = 90,
     end: date | None = None,
     history: pd.DataFrame | None = None,
+    text_sentiment: str | None = None,
 ) -> KpiSet:
     """Compute the Overview KPIs for the current period and their change since the previous one.
 
@@ -284,6 +291,10 @@ def compute_kpis(
         Where the previous period is taken from: the same rows without the date filter (every
         other filter applied), so that narrowing the dates keeps the comparison. Defaults to
         ``frame``.
+    text_sentiment : str, optional
+        The name of the model whose labels the frames hold in ``sentiment`` (negative / neutral /
+        positive; missing where not scored). Given, % negative and net sentiment come from these
+        text labels; otherwise from the ratings by the rating rule.
 
     Returns
     -------
@@ -303,6 +314,9 @@ def compute_kpis(
     0.5
     """
     scale = _check_scale(scale)
+    if text_sentiment and "sentiment" not in frame.columns:
+        raise ValueError("text_sentiment names a model, but the frame has no 'sentiment' column to read.")
+    by_text = bool(text_sentiment)
     ts = timestamps(frame)
     notes: list[str] = []
     current: Window | None = None
@@ -310,7 +324,7 @@ def compute_kpis(
     prev_stats: _Stats | None = None
     if ts.notna().any():
         current, previous = comparison_windows(frame, period_days=period_days, end=end)
-        cur_stats = _stats(frame.loc[_mask_window(ts, current)], scale)
+        cur_stats = _stats(frame.loc[_mask_window(ts, current)], scale, text_sentiment=by_text)
         past = frame if history is None else history
         past_ts = ts if history is None else timestamps(history)
         if previous is None:
@@ -324,7 +338,7 @@ def compute_kpis(
                 )
                 previous = None
             else:
-                prev_stats = _stats(past.loc[_mask_window(past_ts, previous)], scale)
+                prev_stats = _stats(past.loc[_mask_window(past_ts, previous)], scale, text_sentiment=by_text)
                 notes.append(
                     f"{current.days} days ({current.describe()}) vs the {previous.days} days before "
                     f"({previous.describe()})."
@@ -337,17 +351,21 @@ def compute_kpis(
         if undated:
             notes.append(f"{undated:,} row(s) without a timestamp are left out.")
     else:
-        cur_stats = _stats(frame, scale)
+        cur_stats = _stats(frame, scale, text_sentiment=by_text)
         notes.append(
             f"No timestamps: figures cover all {len(frame):,} rows, with no previous period to compare."
         )
-    notes.append(
-        "Sentiment comes from ratings (negative below 40 % of the scale, positive above 60 %) "
-        "until a sentiment model has run."
-    )
+    if by_text:
+        notes.append(f"% negative and net sentiment come from the texts, scored by {text_sentiment}.")
+    else:
+        notes.append(
+            f"% negative and net sentiment come from ratings (negative below {NEGATIVE_BELOW:.0%} of the scale, "
+            f"positive above {POSITIVE_ABOVE:.0%}); the texts' sentiment replaces them once the Sentiment page "
+            "has scored them."
+        )
 
     now, before = _values(cur_stats, scale), _values(prev_stats, scale)
-    helps = _help_texts(cur_stats, prev_stats, scale)
+    helps = _help_texts(cur_stats, prev_stats, scale, text_source=text_sentiment)
     units = {
         "interactions": "",
         "mean_rating": f"/ {scale[1]:g}",

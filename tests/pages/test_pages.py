@@ -228,6 +228,21 @@ def test_a_model_from_another_dataset_serves_only_once_picked(home):
     assert serving_model(get_store(), tweets, "sentiment").model_id == "m-rated"
 
 
+def test_the_overview_of_a_text_only_dataset_uses_its_text_sentiment(home):
+    texts = ["Terrible service, never again", "Absolutely love it, thank you!", "Great, fast and friendly",
+             "Awful, broken on arrival", "Wonderful staff"]
+    _import_csv(home, "texts.csv", "comment,date\n" + "".join(f'"{t}",2025-01-0{i + 1}\n' for i, t in enumerate(texts)))
+    at = _app()
+    at.run()
+    assert _metric(at, "% negative") == "–"  # nothing scored yet: no ratings to fall back on
+    at.switch_page(keys.SENTIMENT_PAGE).run()  # scores the texts once (VADER) and stores them
+    at.switch_page(keys.OVERVIEW_PAGE).run()
+    assert not at.exception, at.exception
+    assert _metric(at, "% negative") == "40.0%" and _metric(at, "Net sentiment") == "20.0 pts"
+    assert "scored by VADER lexicon (baseline)" in " ".join(c.value for c in at.caption)
+    assert any("Text sentiment over time" in (c.proto.spec or "") for c in at.get("plotly_chart"))
+
+
 def test_bad_upload_shows_a_message_and_keeps_datasets(demo_home, tmp_path):
     """Profiling is what the upload widget triggers; AppTest cannot upload, so call the same path."""
     bad = tmp_path / "junk.csv"

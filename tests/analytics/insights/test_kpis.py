@@ -276,3 +276,17 @@ def test_a_date_filter_keeps_the_comparison_with_the_period_before_it():
     mean = kpis.get("mean_rating")
     assert (mean.value, mean.previous, mean.delta) == (4.0, 2.0, 2.0)
     assert kpis.get("interactions").previous == 90 and "data starts" not in kpis.note
+
+
+def test_text_sentiment_replaces_the_rating_rule_when_the_texts_are_scored():
+    frame = canonical(["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-04"], [NAN, NAN, NAN, NAN],
+                      sentiment=["negative", "positive", "positive", None])  # a text-only dataset, 3 scored
+    by_ratings = compute_kpis(frame, scale=(1, 5), period_days=None)
+    assert by_ratings.get("pct_negative").value is None and "come from ratings" in by_ratings.note
+    kpis = compute_kpis(frame, scale=(1, 5), period_days=None, text_sentiment="VADER lexicon (baseline)")
+    assert kpis.get("pct_negative").value == pytest.approx(100 / 3)
+    assert kpis.get("net_sentiment").value == pytest.approx(100 / 3)
+    assert "VADER lexicon (baseline)" in kpis.get("pct_negative").help and "n = 3 scored" in kpis.get("pct_negative").help
+    assert "scored by VADER lexicon (baseline)" in kpis.note
+    with pytest.raises(ValueError, match="no 'sentiment' column"):
+        compute_kpis(frame.drop(columns=["sentiment"]), scale=(1, 5), text_sentiment="VADER")
