@@ -6,7 +6,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import streamlit as st  # noqa: E402  (the offline flag must be set before any hub import)
 
 from pages.common import keys
-from pages.common.frame import render_frame, seed_demo, sync_jobs
+from pages.common.frame import alias_page, render_frame, seed_demo, sync_jobs
 from pages.common.loaders import get_store
 
 st.set_page_config(page_title="Gapsight", page_icon=":material/insights:", layout="wide")
@@ -15,10 +15,14 @@ store = get_store()
 seed_demo(store)
 sync_jobs(store)  # once per script run: finished jobs' models and predictions enter the store
 
+
+
+pages = {path: st.Page(path, title=title, icon=icon, url_path=url, default=path == keys.OVERVIEW_PAGE)
+         for section in keys.NAVIGATION.values() for path, title, icon, url in section}
 navigation = st.navigation({
-    section: [st.Page(path, title=title, icon=icon, url_path=url, default=path == keys.OVERVIEW_PAGE)
-              for path, title, icon, url in pages]
-    for section, pages in keys.NAVIGATION.items()
+    name: [pages[path] for path, *_ in section]
+    + [alias_page(pages[target], url) for url, target in keys.URL_ALIASES.items() if target in {p for p, *_ in section}]
+    for name, section in keys.NAVIGATION.items()
 })
 render_frame(store)
 navigation.run()

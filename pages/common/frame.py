@@ -15,6 +15,16 @@ from pages.common.loaders import dataset_filter_options, dataset_rows
 from pages.common.widgets import ProgressBar
 
 
+def alias_page(target: st.Page, url_path: str) -> st.Page:
+    """A hidden page at another path that opens ``target`` (old bookmarks, guessable names)."""
+
+    def open_target() -> None:
+        st.switch_page(target)
+
+    open_target.__name__ = f"alias_{url_path.replace('-', '_')}"  # pages made from functions are told apart by name
+    return st.Page(open_target, title=target.title, url_path=url_path, visibility="hidden")
+
+
 def seed_demo(store: Store) -> None:
     """Import the generated demo dataset on the very first start, with a progress bar."""
     if store.get_setting("demo_seeded") == "yes":

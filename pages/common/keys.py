@@ -27,22 +27,26 @@ TOPIC_RENAMES_OF = "topics_renames_of"  # (dataset id, version, k) -> {automatic
 PAGE_CHOICES = {"overview_period": "Last 90 days", "overview_freq": "Week", "overview_query": "",
                 "sentiment_query": ""}
 
-DATA_PAGE = "pages/data.py"
-OVERVIEW_PAGE = "pages/overview.py"
-SENTIMENT_PAGE = "pages/sentiment.py"
-MODELS_PAGE = "pages/models.py"
-TOPICS_PAGE = "pages/topics.py"
+DATA_PAGE = "pages/views/data.py"
+OVERVIEW_PAGE = "pages/views/overview.py"
+SENTIMENT_PAGE = "pages/views/sentiment.py"
+MODELS_PAGE = "pages/views/models.py"
+TOPICS_PAGE = "pages/views/topics.py"
 
-# The navigation: section -> pages as (file, title, icon, url path). Every url path differs from
-# its file's name on purpose: Streamlit still knows the legacy `pages/` folder, and a request for a
-# page whose path matches a file there would run that file alone, without the frame
-# (tests/pages/test_pages.py::test_frame_survives_reruns). The first page is the landing page.
+# The navigation: section -> pages as (file, title, icon, url path). The page files live in
+# pages/views/, out of Streamlit's legacy pages/*.py glob, which would otherwise run a file alone,
+# without the frame, when a first request names it (/overview used to show "There is no dataset yet").
 NAVIGATION: dict[str, tuple[tuple[str, str, str, str], ...]] = {
-    "Overview": ((OVERVIEW_PAGE, "Overview", ":material/dashboard:", "home"),),
-    "Analyze": ((SENTIMENT_PAGE, "Sentiment", ":material/sentiment_satisfied:", "text-sentiment"),
-                (TOPICS_PAGE, "Topics & intents", ":material/topic:", "topics-intents")),
-    "Manage": ((DATA_PAGE, "Data", ":material/database:", "datasets"),
-               (MODELS_PAGE, "Models", ":material/model_training:", "model-registry")),
+    "Overview": ((OVERVIEW_PAGE, "Overview", ":material/dashboard:", "overview"),),
+    "Analyze": ((SENTIMENT_PAGE, "Sentiment", ":material/sentiment_satisfied:", "sentiment"),
+                (TOPICS_PAGE, "Topics & intents", ":material/topic:", "topics")),
+    "Manage": ((DATA_PAGE, "Data", ":material/database:", "data"),
+               (MODELS_PAGE, "Models", ":material/model_training:", "models")),
+}
+# Other paths people bookmarked or guess, each leading to its page.
+URL_ALIASES: dict[str, str] = {
+    "home": OVERVIEW_PAGE, "text-sentiment": SENTIMENT_PAGE, "topics-intents": TOPICS_PAGE, "intents": TOPICS_PAGE,
+    "datasets": DATA_PAGE, "upload": DATA_PAGE, "model-registry": MODELS_PAGE,
 }
 ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for page in pages)
 
