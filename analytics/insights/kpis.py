@@ -523,3 +523,20 @@ def format_kpi(kpi: Kpi) -> tuple[str, str | None]:
     delta_unit = "" if kpi.unit.startswith("/") else f"{gap}{kpi.unit}"
     delta = None if kpi.delta is None else f"{kpi.delta:+,.{digits}f}{delta_unit}"
     return value, delta
+
+
+def missing_columns_hint(mapping: dict[str, str | None], *, dated: bool) -> str:
+    """One line saying which unmapped columns would enable the Overview's hidden parts ("" when none is missing).
+
+    >>> missing_columns_hint({"text": "body", "rating": "stars"}, dated=False)
+    'Map a date column to compare periods and see trends, and a channel or category column to break the interactions down (Data page, Re-map tab).'
+    """
+    wanted = []
+    if not dated:
+        wanted.append("a date column to compare periods and see trends")
+    if not mapping.get("rating"):
+        wanted.append("a rating column to see the rating mix")
+    groups = [name for name in ("channel", "category") if not mapping.get(name)]
+    if groups:
+        wanted.append(f"a {' or '.join(groups)} column to break the interactions down")
+    return f"Map {', and '.join(wanted)} (Data page, Re-map tab)." if wanted else ""

@@ -9,13 +9,20 @@ from analytics.figures.overview import (
 )
 from analytics.figures.sentiment import sentiment_trend_figure
 from analytics.insights.drilldown import apply_drill_down, drill_from_selection
-from analytics.insights.kpis import breakdown, compute_kpis, format_kpi, rating_distribution, trend
+from analytics.insights.kpis import (
+    breakdown,
+    compute_kpis,
+    format_kpi,
+    missing_columns_hint,
+    rating_distribution,
+    trend,
+)
 from analytics.insights.sentiment import attach_sentiment, sentiment_trend
 from analytics.insights.verbatims import enrich_verbatims, search_verbatims
 from pages.common import keys
 from pages.common.frame import current_filters, filtered_rows, undated_filtered_rows
 from pages.common.guards import require_dataset, require_rows
-from pages.common.loaders import get_store, stored_sentiment, stored_tags
+from pages.common.loaders import dataset_filter_options, get_store, stored_sentiment, stored_tags
 from pages.common.widgets import download_buttons, period_switch, scope_caption
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 365 days": 365, "Whole selection": None}
@@ -45,7 +52,9 @@ st.title("Overview")
 scope_caption(info, current_filters().describe(), len(rows))
 require_rows(rows)
 
-period_label = st.segmented_control("Compare", list(PERIODS), key="overview_period") or "Last 90 days"
+dated = dataset_filter_options(info).date_min is not None  # controls that need dates are drawn only with them
+period_label = (st.segmented_control("Compare", list(PERIODS), key="overview_period") or "Last 90 days") if dated \
+    else "Whole selection"
 kpis = compute_kpis(rows, scale=scale, period_days=PERIODS[period_label], history=history,
                     text_sentiment=sentiment[1] if sentiment else None)
 st.caption(kpis.note)
@@ -54,28 +63,34 @@ for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     color = {"higher": "normal", "lower": "inverse"}.get(kpi.better, "off")
     column.metric(kpi.label, value, delta, delta_color=color, help=kpi.help, border=True)
 
-freq = period_switch("Trend by", key="overview_freq")
-trend_frame = trend(rows, freq=freq)
-if len(trend_frame):
-    clickable_chart(satisfaction_trend_figure(trend_frame, freq=freq, scale=scale), key="overview_trend",
-                    field="period", freq=freq)
-else:
-    st.plotly_chart(empty_figure("No timestamps: map a date column on the Data page."), key="overview_trend")
-if sentiment is not None and len(trend_frame):
-    st.plotly_chart(sentiment_trend_figure(sentiment_trend(rows, freq=freq), freq=freq, source=sentiment[1]),
-                    key="overview_sentiment_trend")
+if dated:
+    freq = period_switch("Trend by", key="overview_freq")
+    trend_frame = trend(rows, freq=freq)
+    if len(trend_frame):
+        clickable_chart(satisfaction_trend_figure(trend_frame, freq=freq, scale=scale), key="overview_trend",
+                        field="period", freq=freq)
+    else:
+        st.plotly_chart(empty_figure("No interaction in the selection has a date."), key="overview_trend")
+    if sentiment is not None and len(trend_frame):
+        st.plotly_chart(sentiment_trend_figure(sentiment_trend(rows, freq=freq), freq=freq, source=sentiment[1]),
+                        key="overview_sentiment_trend")
 
-for column, (field, key) in zip(st.columns(3), (("rating_raw", "overview_ratings"), ("channel", "overview_channel"),
-                                                 ("category", "overview_category"))):
+charts = [(field, key) for field, key, column in (("rating_raw", "overview_ratings", "rating"),
+                                                  ("channel", "overview_channel", "channel"),
+                                                  ("category", "overview_category", "category"))
+          if info.mapping.get(column)]
+for column, (field, key) in zip(st.columns(max(len(charts), 1)), charts):
     with column:
         if not rows[field].notna().any():
-            st.plotly_chart(empty_figure(f"No {'rating' if field == 'rating_raw' else field} column mapped."),
+            st.plotly_chart(empty_figure(f"No interaction in the selection has a {field.removesuffix('_raw')}."),
                             key=key)
         elif field == "rating_raw":
             clickable_chart(rating_distribution_figure(rating_distribution(rows), scale=scale), key=key, field=field)
         else:
             clickable_chart(breakdown_figure(breakdown(rows, by=field, scale=scale), by=field, scale=scale),
                             key=key, field=field)
+if missing := missing_columns_hint(info.mapping, dated=dated):
+    st.caption(missing)
 
 st.subheader("Verbatims")
 drill = st.session_state.get(DRILL)

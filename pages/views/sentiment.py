@@ -96,12 +96,11 @@ with by_tab:
     else:
         st.info("Map a channel, category or product column to break sentiment down.")
 with time_tab:
-    freq = period_switch("Per", key="sentiment_freq")
-    trend = sentiment_trend(scored, freq=freq)
-    if trend.empty:
-        st.info("Map a timestamp column to see sentiment over time.")
+    if scored["timestamp"].notna().any():
+        freq = period_switch("Per", key="sentiment_freq")
+        st.plotly_chart(sentiment_trend_figure(sentiment_trend(scored, freq=freq), freq=freq), key="sentiment_trend")
     else:
-        st.plotly_chart(sentiment_trend_figure(trend, freq=freq), key="sentiment_trend")
+        st.info("Map a timestamp column (Data page, Re-map tab) to see sentiment over time.")
 with mismatch_tab:
     if scored["rating"].notna().any():
         mismatches = star_text_mismatches(scored)

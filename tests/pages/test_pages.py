@@ -243,6 +243,20 @@ def test_the_overview_of_a_text_only_dataset_uses_its_text_sentiment(home):
     assert any("Text sentiment over time" in (c.proto.spec or "") for c in at.get("plotly_chart"))
 
 
+def test_controls_that_cannot_apply_are_replaced_by_one_line_naming_the_column(home):
+    _import_csv(home, "undated.csv", "comment,stars\nGreat service!,5\nAwful wait,1\nFine,3\n")
+    at = _app()
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.label for s in at.segmented_control] == []  # neither "Compare" nor "Trend by" without dates
+    assert len(at.get("plotly_chart")) == 1  # the rating mix; no trend, no "No data" boxes
+    hint = " ".join(c.value for c in at.caption)
+    assert "Map a date column to compare periods and see trends" in hint
+    assert "a channel or category column to break the interactions down" in hint
+    at.switch_page(keys.SENTIMENT_PAGE).run()
+    assert [s.label for s in at.segmented_control if s.label == "Per"] == []
+
+
 def test_bad_upload_shows_a_message_and_keeps_datasets(demo_home, tmp_path):
     """Profiling is what the upload widget triggers; AppTest cannot upload, so call the same path."""
     bad = tmp_path / "junk.csv"
