@@ -51,17 +51,33 @@ def _short(text: str, limit: int = _LABEL_MAX_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_PERIOD_WORDS = {"D": ("day", "daily", "Day", "%{x|%Y-%m-%d}"), "W": ("week", "weekly", "Week starting",
+                                                                     "Week of %{x|%Y-%m-%d}"),
+                 "M": ("month", "monthly", "Month", "%{x|%B %Y}")}
+
+
+def nice_count_step(largest: float, *, ticks: int = 4) -> float:
+    """A round tick step (1, 2 or 5 × 10^k, at least 1) that splits 0..``largest`` into about ``ticks`` parts.
+
+    >>> nice_count_step(346), nice_count_step(8), nice_count_step(12_000)
+    (100.0, 2.0, 5000.0)
+    """
+    raw = max(float(largest), 1.0) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return max(1.0, float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw)))  # counts: whole steps
+
+
 def satisfaction_trend_figure(
-    trend_frame: pd.DataFrame, *, freq: Literal["W", "M"], scale: tuple[float, float]
+    trend_frame: pd.DataFrame, *, freq: Literal["D", "W", "M"], scale: tuple[float, float]
 ) -> go.Figure:
     """Plot mean rating (line) over interaction volume (bars) per period.
 
     Parameters
     ----------
     trend_frame : DataFrame
-        Output of :func:`analytics.kpis.trend` (``period``, ``interactions``, ``rated``,
-        ``mean_rating_raw``, ``pct_negative``).
-    freq : {"W", "M"}
+        Output of :func:`analytics.insights.kpis.trend` (``period``, ``interactions``, ``rated``,
+        ``mean_rating_raw``, ``pct_negative`` and optionally ``partial``).
+    freq : {"D", "W", "M"}
         The frequency ``trend_frame`` was built with (labels only).
     scale : (float, float)
         Rating scale; the rating axis spans it.
@@ -69,50 +85,67 @@ def satisfaction_trend_figure(
     Returns
     -------
     go.Figure
-        Trace 0: bars of interactions on the secondary (right) axis; trace 1: mean rating line on
-        the primary axis, range = ``scale``. Periods without ratings leave a gap in the line.
+        Trace 0: bars of interactions on the secondary (right) axis, partial periods paler; trace
+        1: mean rating line on the primary axis, range = ``scale``, over whole periods only (a
+        gap where a period has no rating); trace 2, when some period is partial: its mean rating
+        as a hollow marker, so that a half-covered first or last period is not read as a dip.
     """
-    if freq not in ("W", "M"):
-        raise ValueError(f"freq={freq!r} should be 'W' (weekly) or 'M' (monthly).")
+    if freq not in _PERIOD_WORDS:
+        raise ValueError(f"freq={freq!r} should be 'D' (daily), 'W' (weekly) or 'M' (monthly).")
     if trend_frame.empty or int(trend_frame["interactions"].sum()) == 0:
         return empty_figure("No dated interactions to plot: map a date column or widen the filters.",
                             title="Satisfaction trend")
     low, high = float(scale[0]), float(scale[1])
-    unit_word = "week" if freq == "W" else "month"
-    when = "Week of %{x|%Y-%m-%d}" if freq == "W" else "%{x|%B %Y}"
+    unit_word, adverb, axis_title, when = _PERIOD_WORDS[freq]
     periods = pd.to_datetime(trend_frame["period"]).tolist()
     counts = trend_frame["interactions"].to_numpy(dtype=np.int64)
     rated = trend_frame["rated"].to_numpy(dtype=np.int64) if "rated" in trend_frame else counts
     pct_neg = trend_frame["pct_negative"].to_numpy(dtype=float)
+    partial = (trend_frame["partial"].to_numpy(dtype=bool) if "partial" in trend_frame
+               else np.zeros(len(trend_frame), dtype=bool))
+    means = trend_frame["mean_rating_raw"].to_numpy(dtype=float)
+    hover = (f"<b>{when}</b><br>Mean rating: %{{y:.2f}} / {high:g}"
+             "<br>Rated: %{customdata[0]:,}<br>% negative: %{customdata[1]:.1f}%<extra></extra>")
 
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(
-        go.Bar(x=periods, y=counts, name="Interactions", marker_color=VOLUME_COLOR, opacity=0.35,
+        go.Bar(x=periods, y=counts, name="Interactions", marker_color=VOLUME_COLOR,
+               marker_opacity=np.where(partial, 0.15, 0.35).tolist(),
                hovertemplate=f"<b>{when}</b><br>Interactions: %{{y:,}}<extra></extra>"),
         secondary_y=True,
     )
     fig.add_trace(
         go.Scatter(
-            x=periods, y=trend_frame["mean_rating_raw"].to_numpy(dtype=float), name="Mean rating",
+            x=periods, y=np.where(partial, np.nan, means), name="Mean rating",
             mode="lines+markers", connectgaps=False, cliponaxis=False,
             line={"color": INK_COLOR, "width": 2}, marker={"size": 6},
-            customdata=np.column_stack([rated, pct_neg]),
-            hovertemplate=(f"<b>{when}</b><br>Mean rating: %{{y:.2f}} / {high:g}"
-                           "<br>Rated: %{customdata[0]:,}<br>% negative: %{customdata[1]:.1f}%"
-                           "<extra></extra>"),
+            customdata=np.column_stack([rated, pct_neg]), hovertemplate=hover,
         ),
         secondary_y=False,
     )
+    if partial.any():
+        fig.add_trace(
+            go.Scatter(
+                x=[p for p, part in zip(periods, partial) if part], y=means[partial],
+                name=f"Partial {unit_word} (the data covers part of it)", mode="markers", cliponaxis=False,
+                marker={"size": 8, "color": "white", "line": {"color": INK_COLOR, "width": 1.5}},
+                customdata=np.column_stack([rated[partial], pct_neg[partial]]),
+                hovertemplate=hover.replace("<extra></extra>", "<br>Partial period<extra></extra>"),
+            ),
+            secondary_y=False,
+        )
     fig.update_yaxes(title_text=f"Mean rating ({_scale_text(scale)})", range=[low, high],
                      secondary_y=False)
-    fig.update_yaxes(title_text="Interactions", rangemode="tozero", showgrid=False, secondary_y=True,
-                     **_count_ticks(float(counts.max())))
-    fig.update_xaxes(title_text="Week starting" if freq == "W" else "Month")
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0.0})
+    largest = float(counts.max())
+    count_axis = ({"tickmode": "linear", "tick0": 0, "dtick": nice_count_step(largest), "tickformat": ",d"}
+                  if largest > 10 else _count_ticks(largest))
+    fig.update_yaxes(title_text="Interactions", rangemode="tozero", showgrid=False, secondary_y=True, **count_axis)
+    fig.update_xaxes(title_text=axis_title)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0})
     subtitle = (f"Line: mean rating per {unit_word} on the {_scale_text(scale)} scale "
-                f"(n = {int(rated.sum()):,} rated); bars: interactions (n = {int(counts.sum()):,})")
-    return apply_layout(fig, title=f"Satisfaction trend, {'weekly' if freq == 'W' else 'monthly'}",
-                   subtitle=subtitle)
+                f"(n = {int(rated.sum()):,} rated); bars: interactions (n = {int(counts.sum()):,})"
+                + (f"; hollow: partial {unit_word}s" if partial.any() else ""))
+    return apply_layout(fig, title=f"Satisfaction trend, {adverb}", subtitle=subtitle)
 
 
 def _sentiment_color(value: float, scale: tuple[float, float]) -> str:

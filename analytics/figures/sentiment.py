@@ -45,7 +45,7 @@ def sentiment_trend_figure(trend: pd.DataFrame, *, freq: str, source: str | None
         fig.add_scatter(x=trend["period"], y=trend[f"share_{sentiment}"] * 100, name=f"% {sentiment}",
                         mode="lines+markers", line_color=SENTIMENT_COLORS[sentiment], customdata=trend["n"],
                         hovertemplate=f"%{{x|%Y-%m-%d}}<br>{sentiment}: %{{y:.1f}}% of %{{customdata:,}}<extra></extra>")
-    title = f"Text sentiment over time ({'weekly' if freq == 'W' else 'monthly'})"
+    title = f"Text sentiment over time ({ {'D': 'daily', 'W': 'weekly'}.get(freq, 'monthly') })"
     if source:
         title += f" · {escape(source)} · n = {int(trend['n'].sum()):,}"
     fig.update_layout(title=dict(text=title),

@@ -25,7 +25,8 @@ class DrillDown:
         """How the page names the selection, e.g. 'channel = chat' or 'week of 2025-03-03'."""
         if self.field == "period":
             start = pd.Timestamp(self.value).date()
-            return f"{'week' if self.freq == 'W' else 'month'} of {start.isoformat()}"
+            return {"D": f"day {start.isoformat()}", "W": f"week of {start.isoformat()}"}.get(
+                self.freq, f"month of {start.isoformat()}")
         name = "rating" if self.field == "rating_raw" else self.field
         return f"{name} = {self.value:g}" if isinstance(self.value, float) else f"{name} = {self.value}"
 
@@ -68,7 +69,7 @@ def apply_drill_down(frame: pd.DataFrame, drill: DrillDown | None) -> pd.DataFra
         return frame
     if drill.field == "period":
         start = pd.Timestamp(drill.value)
-        end = start + (pd.Timedelta(days=7) if drill.freq == "W" else pd.DateOffset(months=1))
+        end = start + {"D": pd.Timedelta(days=1), "W": pd.Timedelta(days=7)}.get(drill.freq, pd.DateOffset(months=1))
         stamps = pd.to_datetime(frame["timestamp"])
         return frame[(stamps >= start) & (stamps < end)]
     column = frame[drill.field]

@@ -13,7 +13,9 @@ from analytics.insights.columns import numeric, timestamps
 from analytics.schema import NEGATIVE_BELOW, POSITIVE_ABOVE, sentiment_from_rating
 
 NO_GROUP = "(none)"
-_TREND_FREQS = {"W": "W-MON", "M": "MS"}  # period starts: weeks run Monday–Sunday
+MIN_N = 30  # fewer interactions than this behind a period's value: its change is not called
+_Z95 = 1.96
+_TREND_FREQS = {"D": "D", "W": "W-MON", "M": "MS"}  # period starts: weeks run Monday–Sunday
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class Kpi:
     unit: str
     help: str
     better: Literal["higher", "lower", "neutral"]
+    n: int = 0  # the interactions behind ``value`` (rated, scored … as the KPI needs)
+    n_noun: str = "interactions"
+    # False when the change could be noise: its 95 % interval includes zero, or a period has fewer
+    # than MIN_N interactions behind it. The page greys such a delta.
+    delta_clear: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,8 @@ class _Stats:
     positive: int
     gap_n: int  # rows with both a rating and an expected score
     mean_gap_norm: float | None  # mean(rating − expected), normalised units
+    var_raw: float | None = None  # sample variance of the raw ratings
+    var_gap_norm: float | None = None  # sample variance of rating − expected (normalised)
 
 
 def _stats(frame: pd.DataFrame, scale: tuple[float, float], *, text_sentiment: bool = False) -> _Stats:
@@ -133,7 +142,48 @@ def _stats(frame: pd.DataFrame, scale: tuple[float, float], *, text_sentiment: b
         positive=int(labels.eq("positive").sum()),
         gap_n=gap_n,
         mean_gap_norm=float((rating[both] - expected[both]).mean()) if gap_n else None,
+        var_raw=float(raw.var()) if rated > 1 else None,
+        var_gap_norm=float((rating[both] - expected[both]).var()) if gap_n > 1 else None,
     )
+
+
+def _change_is_clear(key: str, cur: _Stats, prev: _Stats | None, scale: tuple[float, float]) -> bool:
+    """Whether the change of one KPI between two periods is more than noise (95 % interval excludes zero).
+
+    Counts compare as Poisson counts, shares as two independent proportions, net sentiment by the
+    multinomial variance of (positive − negative), means by Welch's standard error.
+    """
+    if prev is None:
+        return False
+    span = scale[1] - scale[0]
+    if key == "interactions":
+        a, b = cur.n, prev.n
+        return min(a, b) >= MIN_N and abs(a - b) > _Z95 * math.sqrt(a + b)
+    if key in ("pct_negative", "net_sentiment"):
+        n1, n2 = cur.sentiment_n, prev.sentiment_n
+        if min(n1, n2) < MIN_N:
+            return False
+        if key == "pct_negative":
+            p1, p2 = cur.negative / n1, prev.negative / n2
+            se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+            return abs(p1 - p2) > _Z95 * se
+        def var(s: _Stats) -> float:
+            pos, neg = s.positive / s.sentiment_n, s.negative / s.sentiment_n
+            return (pos + neg - (pos - neg) ** 2) / s.sentiment_n
+        net1 = (cur.positive - cur.negative) / n1
+        net2 = (prev.positive - prev.negative) / n2
+        return abs(net1 - net2) > _Z95 * math.sqrt(var(cur) + var(prev))
+    if key == "mean_rating":
+        if min(cur.rated, prev.rated) < MIN_N or cur.var_raw is None or prev.var_raw is None:
+            return False
+        se = math.sqrt(cur.var_raw / cur.rated + prev.var_raw / prev.rated)
+        return abs(cur.mean_raw - prev.mean_raw) > _Z95 * se
+    if key == "mean_gap":
+        if min(cur.gap_n, prev.gap_n) < MIN_N or cur.var_gap_norm is None or prev.var_gap_norm is None:
+            return False
+        se = math.sqrt(cur.var_gap_norm / cur.gap_n + prev.var_gap_norm / prev.gap_n) * span
+        return abs(cur.mean_gap_norm - prev.mean_gap_norm) * span > _Z95 * se
+    return False
 
 
 def _values(stats: _Stats | None, scale: tuple[float, float]) -> dict[str, float | None]:
@@ -195,6 +245,13 @@ def _help_texts(cur: _Stats, prev: _Stats | None, scale: tuple[float, float], *,
         ),
     }
 
+
+# KPI -> the _Stats field counting what is behind it, and its noun.
+_KPI_N: dict[str, tuple[str, str]] = {
+    "interactions": ("n", "interactions"), "mean_rating": ("rated", "rated"),
+    "pct_negative": ("sentiment_n", "rated"), "net_sentiment": ("sentiment_n", "rated"),
+    "mean_gap": ("gap_n", "with both"),
+}
 
 _KPI_SPECS: tuple[tuple[str, str, str], ...] = (
     # key, label, better
@@ -377,7 +434,11 @@ def compute_kpis(
     for key, label, better in _KPI_SPECS:
         value, prev = now[key], before[key]
         delta = value - prev if value is not None and prev is not None else None
-        kpis.append(Kpi(key, label, value, prev, delta, units[key], helps[key], better))  # type: ignore[arg-type]
+        n, noun = _KPI_N[key]
+        clear = delta is not None and _change_is_clear(key, cur_stats, prev_stats, scale)
+        kpis.append(Kpi(key, label, value, prev, delta, units[key], helps[key], better,  # type: ignore[arg-type]
+                        n=int(getattr(cur_stats, n)), n_noun=noun if key not in ("pct_negative", "net_sentiment")
+                        else ("scored" if by_text else "rated"), delta_clear=clear))
     return KpiSet(tuple(kpis), current, previous, " ".join(notes))
 
 
@@ -451,35 +512,49 @@ def breakdown(frame: pd.DataFrame, *, by: str, scale: tuple[float, float]) -> pd
     return out.reset_index(drop=True)[["group", "interactions", "rated", "mean_rating", "pct_negative"]]
 
 
-def trend(frame: pd.DataFrame, *, freq: Literal["W", "M"]) -> pd.DataFrame:
-    """Volume, mean rating and % negative per week or month.
+def trend_freq(frame: pd.DataFrame) -> Literal["D", "W", "M"]:
+    """The trend granularity that suits the data's span: days up to 2 months, weeks up to 2 years, then months.
+
+    >>> trend_freq(pd.DataFrame({"timestamp": pd.to_datetime(["2025-01-01", "2025-01-08"])}))
+    'D'
+    """
+    ts = timestamps(frame).dropna()
+    span = (ts.max() - ts.min()).days if len(ts) else 0
+    return "D" if span <= 62 else "W" if span <= 730 else "M"
+
+
+def trend(frame: pd.DataFrame, *, freq: Literal["D", "W", "M"]) -> pd.DataFrame:
+    """Volume, mean rating and % negative per day, week or month.
 
     Parameters
     ----------
     frame : DataFrame
         Canonical frame; rows without a timestamp are left out.
-    freq : {"W", "M"}
-        Weeks (Monday to Sunday) or calendar months.
+    freq : {"D", "W", "M"}
+        Days, weeks (Monday to Sunday) or calendar months (:func:`trend_freq` picks one by the span).
 
     Returns
     -------
     DataFrame
         One row per period from the first to the last timestamp (empty periods included, with
         0 interactions): ``period`` (start of the period, datetime), ``interactions``, ``rated``,
-        ``mean_rating_raw`` (mean ``rating_raw``, NaN when none) and ``pct_negative`` (0–100, from
-        ratings, NaN when none).
+        ``mean_rating_raw`` (mean ``rating_raw``, NaN when none), ``pct_negative`` (0–100, from
+        ratings, NaN when none) and ``partial`` (True for a first or last period the data covers
+        only in part, whose lower volume is not a real dip).
     """
     if freq not in _TREND_FREQS:
-        raise ValueError(f"freq={freq!r} should be 'W' (weekly) or 'M' (monthly).")
-    columns = ["period", "interactions", "rated", "mean_rating_raw", "pct_negative"]
+        raise ValueError(f"freq={freq!r} should be 'D' (daily), 'W' (weekly) or 'M' (monthly).")
+    columns = ["period", "interactions", "rated", "mean_rating_raw", "pct_negative", "partial"]
     ts = timestamps(frame)
     dated = ts.notna().to_numpy(dtype=bool)
     if not dated.any():
-        dtypes = {"period": "datetime64[ns]", "interactions": np.int64, "rated": np.int64}
+        dtypes = {"period": "datetime64[ns]", "interactions": np.int64, "rated": np.int64, "partial": bool}
         return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, float)) for c in columns})
     # Period starts by numpy arithmetic: much faster than ``to_period`` on large frames.
     days = ts[dated].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    if freq == "W":
+    if freq == "D":
+        starts = days
+    elif freq == "W":
         starts = days - (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
     else:
         starts = days.astype("datetime64[M]").astype("datetime64[D]")
@@ -503,7 +578,14 @@ def trend(frame: pd.DataFrame, *, freq: Literal["W", "M"]) -> pd.DataFrame:
     agg["rated"] = agg["rated"].fillna(0).astype(np.int64)
     agg["pct_negative"] *= 100.0
     agg.insert(0, "period", full)
-    return agg.reset_index(drop=True)[columns]
+    out = agg.reset_index(drop=True)
+    ends = (out["period"] + (pd.DateOffset(days=1) if freq == "D" else pd.DateOffset(weeks=1) if freq == "W"
+                             else pd.DateOffset(months=1)) - pd.Timedelta(days=1))
+    first, last = pd.Timestamp(days.min()), pd.Timestamp(days.max())
+    out["partial"] = False
+    out.loc[out.index[0], "partial"] = bool(out["period"].iloc[0] < first)
+    out.loc[out.index[-1], "partial"] = bool(out["partial"].iloc[-1] or ends.iloc[-1] > last)
+    return out[columns]
 
 
 _DIGITS = {"interactions": 0, "mean_rating": 2, "mean_gap": 2}

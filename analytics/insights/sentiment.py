@@ -57,11 +57,11 @@ def sentiment_by(frame: pd.DataFrame, *, by: str, top: int = 15) -> pd.DataFrame
 
 
 def sentiment_trend(frame: pd.DataFrame, *, freq: str = "W") -> pd.DataFrame:
-    """Share of each class per week ('W') or month ('M') among scored, dated rows."""
+    """Share of each class per day ('D'), week ('W') or month ('M') among scored, dated rows."""
     scored = frame[frame["sentiment"].notna() & frame["timestamp"].notna()]
     if scored.empty:
         return pd.DataFrame(columns=["period", "n", *(f"share_{c}" for c in CLASSES)])
-    period = pd.to_datetime(scored["timestamp"]).dt.to_period("W-SUN" if freq == "W" else "M").dt.start_time
+    period = pd.to_datetime(scored["timestamp"]).dt.to_period({"D": "D", "W": "W-SUN"}.get(freq, "M")).dt.start_time
     table = pd.crosstab(period, scored["sentiment"]).reindex(columns=list(CLASSES), fill_value=0)
     n = table.sum(axis=1)
     out = table.div(n, axis=0).add_prefix("share_")

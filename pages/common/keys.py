@@ -24,7 +24,7 @@ TOPIC_RENAMES_OF = "topics_renames_of"  # (dataset id, version, k) -> {automatic
 
 # Page widgets whose choice should survive a visit to another page (Streamlit drops the state of
 # widgets that are not drawn; re-assigning the key on every run keeps it).
-PAGE_CHOICES = {"overview_period": "Last 90 days", "overview_freq": "Week", "overview_query": "",
+PAGE_CHOICES = {"overview_period": "Last 90 days", "overview_query": "",
                 "sentiment_query": ""}
 
 DATA_PAGE = "pages/views/data.py"

@@ -12,7 +12,7 @@ from analytics.store.model_rows import RegisteredModel, choose_model, model_orig
 from analytics.store.predictions import LEXICON_MODEL_ID
 from models.jobs import JobStatus, cancel_job
 
-FREQUENCIES = {"Week": "W", "Month": "M"}
+FREQUENCIES = {"Day": "D", "Week": "W", "Month": "M"}
 
 
 def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, basename: str, key: str) -> None:
@@ -70,10 +70,13 @@ def rerun_when_finished(jobs: Sequence[JobStatus | None]) -> None:
         st.rerun()
 
 
-def period_switch(label: str, *, key: str) -> str:
-    """Week / Month switch for trends (one default everywhere); returns "W" or "M"."""
-    st.session_state.setdefault(key, "Week")
-    return FREQUENCIES[st.segmented_control(label, list(FREQUENCIES), key=key) or "Week"]
+def period_switch(label: str, *, key: str, default: str = "W", choices: str = "WM") -> str:
+    """Day / Week / Month switch for trends (``choices`` among "DWM"), preset to ``default``; returns its letter."""
+    names = [name for name, letter in FREQUENCIES.items() if letter in choices]
+    preset = next(name for name, letter in FREQUENCIES.items() if letter == default)
+    st.session_state.setdefault(key, preset)
+    chosen = st.segmented_control(label, names, key=key) or preset
+    return FREQUENCIES[chosen]
 
 
 def scope_caption(info: DatasetInfo, filters_text: str, n: int, noun: str = "interactions",

@@ -10,12 +10,14 @@ from analytics.figures.overview import (
 from analytics.figures.sentiment import sentiment_trend_figure
 from analytics.insights.drilldown import apply_drill_down, drill_from_selection
 from analytics.insights.kpis import (
+    MIN_N,
     breakdown,
     compute_kpis,
     format_kpi,
     missing_columns_hint,
     rating_distribution,
     trend,
+    trend_freq,
 )
 from analytics.insights.sentiment import attach_sentiment, sentiment_trend
 from analytics.insights.verbatims import enrich_verbatims, search_verbatims
@@ -60,11 +62,17 @@ kpis = compute_kpis(rows, scale=scale, period_days=PERIODS[period_label], histor
 st.caption(kpis.note)
 for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     value, delta = format_kpi(kpi)
-    color = {"higher": "normal", "lower": "inverse"}.get(kpi.better, "off")
-    column.metric(kpi.label, value, delta, delta_color=color, help=kpi.help, border=True)
+    # A change that could be noise (95 % interval includes 0, or under MIN_N behind a period) stays grey.
+    color = {"higher": "normal", "lower": "inverse"}.get(kpi.better, "off") if kpi.delta_clear else "off"
+    noise = "" if kpi.delta_clear or delta is None else (
+        f" The change is grey: it could be noise (its 95 % interval includes zero, or fewer than {MIN_N} "
+        "interactions are behind a period).")
+    column.metric(kpi.label, value, delta, delta_color=color, help=kpi.help + noise, border=True)
+    column.caption(f"n = {kpi.n:,} {kpi.n_noun}")
 
 if dated:
-    freq = period_switch("Trend by", key="overview_freq")
+    # Each dataset starts at the granularity its span suits: days for weeks of data, months for years.
+    freq = period_switch("Trend by", key=f"overview_freq_{info.id}", default=trend_freq(history), choices="DWM")
     trend_frame = trend(rows, freq=freq)
     if len(trend_frame):
         clickable_chart(satisfaction_trend_figure(trend_frame, freq=freq, scale=scale), key="overview_trend",

@@ -257,6 +257,19 @@ def test_controls_that_cannot_apply_are_replaced_by_one_line_naming_the_column(h
     assert [s.label for s in at.segmented_control if s.label == "Per"] == []
 
 
+def test_small_samples_show_their_n_and_a_grey_change(home):
+    # 8 interactions in the last 90 days after 60 good ones: a drop in rating that 8 rows cannot prove.
+    old = "".join(f"Lovely {i},5,2024-0{1 + i % 6}-1{i % 9}\n" for i in range(60))
+    new = "".join(f"Not good {i},2,2024-10-0{1 + i}\n" for i in range(8))
+    _import_csv(home, "sparse.csv", "comment,stars,date\n" + old + new)
+    at = _app()
+    at.run()
+    mean = next(m for m in at.metric if m.label == "Mean rating")
+    assert mean.proto.delta.startswith("-") and "color: GRAY" in str(mean.proto)  # not red: n is too small
+    captions = [c.value for c in at.caption]
+    assert "n = 8 interactions" in captions and "n = 8 rated" in captions
+
+
 def test_bad_upload_shows_a_message_and_keeps_datasets(demo_home, tmp_path):
     """Profiling is what the upload widget triggers; AppTest cannot upload, so call the same path."""
     bad = tmp_path / "junk.csv"

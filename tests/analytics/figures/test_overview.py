@@ -60,7 +60,7 @@ def test_satisfaction_trend_empty(trend_frame):
     fig = satisfaction_trend_figure(trend_frame.iloc[:0], freq="W", scale=(1, 5))
     assert len(fig.data) == 0 and fig.layout.annotations[0].text.startswith("No dated")
     with pytest.raises(ValueError, match="freq="):
-        satisfaction_trend_figure(trend_frame, freq="D", scale=(1, 5))
+        satisfaction_trend_figure(trend_frame, freq="Y", scale=(1, 5))
 
 
 def test_rating_distribution_figure():
@@ -143,3 +143,21 @@ def test_empty_figure():
     assert len(fig.data) == 0
     assert fig.layout.annotations[0].text == "Nothing &lt;here&gt;"
     assert fig.layout.title.text == "No data"
+
+
+def test_partial_periods_are_hollow_markers_not_dips_and_the_count_axis_has_round_ticks():
+    from analytics.figures.overview import nice_count_step
+
+    frame = pd.DataFrame({"period": pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-15"]),
+                          "interactions": [40, 346, 12], "rated": [40, 346, 12],
+                          "mean_rating_raw": [2.0, 4.0, 1.0], "pct_negative": [50.0, 5.0, 80.0],
+                          "partial": [True, False, True]})
+    fig = satisfaction_trend_figure(frame, freq="W", scale=(1, 5))
+    line, hollow = fig.data[1], fig.data[2]
+    assert np.isnan(line.y[0]) and line.y[1] == 4.0 and np.isnan(line.y[2])  # no line through partial periods
+    assert list(hollow.y) == [2.0, 1.0] and hollow.marker.color == "white"
+    assert list(fig.data[0].marker.opacity) == [0.15, 0.35, 0.15]
+    assert fig.layout.yaxis2.dtick == 100.0 and fig.layout.yaxis2.tick0 == 0  # 0, 100, 200, 300: not 87, 173 …
+    assert nice_count_step(9_999) == 5000.0 and nice_count_step(1) == 1.0
+    daily = satisfaction_trend_figure(frame.drop(columns="partial"), freq="D", scale=(1, 5))
+    assert len(daily.data) == 2 and daily.layout.title.text == "Satisfaction trend, daily"

@@ -252,8 +252,8 @@ def test_monthly_trend():
 def test_trend_without_timestamps_is_empty_and_bad_freq_raises():
     out = trend(canonical([None], [3]), freq="W")
     assert out.empty and out.columns.tolist()[0] == "period"
-    with pytest.raises(ValueError, match="freq='D'"):
-        trend(canonical([None], [3]), freq="D")
+    with pytest.raises(ValueError, match="freq='Y'"):
+        trend(canonical([None], [3]), freq="Y")
 
 
 def test_rows_just_outside_both_windows_are_not_counted(ten_rows):
@@ -290,3 +290,61 @@ def test_text_sentiment_replaces_the_rating_rule_when_the_texts_are_scored():
     assert "scored by VADER lexicon (baseline)" in kpis.note
     with pytest.raises(ValueError, match="no 'sentiment' column"):
         compute_kpis(frame.drop(columns=["sentiment"]), scale=(1, 5), text_sentiment="VADER")
+
+
+def _two_periods(before: list[float], after: list[float]) -> pd.DataFrame:
+    """Ratings in the 29 days up to 2024-01-31 (previous period) and in February 2024 (the current one)."""
+    jan = [f"2024-01-{3 + i % 29:02d}" for i in range(len(before))]
+    feb = [f"2024-02-{1 + i % 29:02d}" for i in range(len(after))]
+    return canonical(jan + feb, before + after)
+
+
+def test_every_kpi_says_its_n_and_small_or_noisy_changes_are_not_called():
+    # 8 interactions against 40: a big drop in mean rating, but too few to call.
+    few = compute_kpis(_two_periods([5.0] * 40, [1.0] * 8), scale=(1, 5), period_days=29, end=date(2024, 2, 29))
+    mean = few.get("mean_rating")
+    assert mean.delta == -4.0 and (mean.n, mean.n_noun) == (8, "rated") and not mean.delta_clear
+    assert few.get("interactions").n == 8 and not few.get("interactions").delta_clear
+    # 200 against 200 with the same mix: no change to call.
+    mix = [1.0, 2.0, 3.0, 4.0, 5.0] * 40
+    same = compute_kpis(_two_periods(mix, mix[::-1]), scale=(1, 5), period_days=29, end=date(2024, 2, 29))
+    assert all(not k.delta_clear for k in same.kpis)
+    # 200 against 200, ratings fell from 4–5 to 1–2: every rating KPI moved clearly.
+    fell = compute_kpis(_two_periods([4.0, 5.0] * 100, [1.0, 2.0] * 100), scale=(1, 5), period_days=29, end=date(2024, 2, 29))
+    assert fell.get("mean_rating").delta_clear and fell.get("pct_negative").delta_clear
+    assert fell.get("net_sentiment").delta_clear and fell.get("pct_negative").n == 200
+    assert not fell.get("interactions").delta_clear  # 200 vs 200 interactions: the volume did not change
+    assert not fell.get("mean_gap").delta_clear  # no expected scores at all
+
+
+def test_a_proportion_change_is_called_at_the_textbook_threshold():
+    # 30 % vs 50 % negative with n = 100 each: z = 0.2 / sqrt(.21/100 + .25/100) = 2.95 > 1.96.
+    before = [1.0] * 30 + [5.0] * 70
+    after = [1.0] * 50 + [5.0] * 50
+    assert compute_kpis(_two_periods(before, after), scale=(1, 5), period_days=29, end=date(2024, 2, 29)).get("pct_negative").delta_clear
+    # 45 % vs 50 %: z = 0.05 / sqrt(.2475/100 + .25/100) = 0.71: noise.
+    before = [1.0] * 45 + [5.0] * 55
+    assert not compute_kpis(_two_periods(before, after), scale=(1, 5), period_days=29, end=date(2024, 2, 29)).get("pct_negative").delta_clear
+
+
+def test_trend_granularity_follows_the_span():
+    from analytics.insights.kpis import trend_freq
+
+    def span(*days):
+        return canonical(list(days), [3.0] * len(days))
+
+    assert trend_freq(span("2025-01-01", "2025-01-08")) == "D"  # 8 days of data
+    assert trend_freq(span("2024-01-01", "2025-06-30")) == "W"
+    assert trend_freq(span("2017-01-01", "2025-01-01")) == "M"  # 8 years
+    assert trend_freq(span(None)) == "D"
+
+
+def test_partly_covered_first_and_last_periods_are_marked():
+    frame = canonical(["2024-01-03", "2024-01-10", "2024-01-17", "2024-01-24"], [4, 4, 4, 4])  # Wednesdays
+    weekly = trend(frame, freq="W")
+    assert weekly["period"].dt.strftime("%m-%d").tolist() == ["01-01", "01-08", "01-15", "01-22"]
+    assert weekly["partial"].tolist() == [True, False, False, True]
+    daily = trend(frame, freq="D")
+    assert len(daily) == 22 and not daily["partial"].any() and daily["interactions"].sum() == 4
+    whole_months = canonical(["2024-01-01", "2024-02-29"], [4, 4])
+    assert trend(whole_months, freq="M")["partial"].tolist() == [False, False]
