@@ -15,26 +15,31 @@ def sentiment_mix_figure(mix: pd.DataFrame, *, model_name: str) -> go.Figure:
         fig.add_bar(y=["all"], x=[row.share * 100], name=row.sentiment, orientation="h",
                     marker_color=SENTIMENT_COLORS[row.sentiment], text=f"{row.share:.0%}", textposition="inside",
                     hovertemplate=f"{row.sentiment}: {row.count:,} (%{{x:.1f}}%)<extra></extra>")
-    fig.update_layout(barmode="stack", height=170, margin=dict(l=10, r=10, t=50, b=10),
+    fig.update_layout(barmode="stack", height=170, margin=dict(l=10, r=30, t=50, b=10),
                       template=TEMPLATE,
                       title=dict(text=f"Sentiment mix · {escape(model_name)} · n = {int(mix['count'].sum()):,}"),
                       xaxis=dict(title="% of scored interactions", range=[0, 100]), yaxis=dict(visible=False),
-                      legend=dict(orientation="h", y=-0.4))
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right"))
     return fig
 
 
 def sentiment_by_figure(table: pd.DataFrame, *, by: str) -> go.Figure:
-    """100 % stacked bars of the class shares per group, largest groups on top."""
+    """100 % stacked bars of the class shares per group, largest groups on top; the title says how many are shown."""
     fig = go.Figure()
     groups = [escape(g) for g in table[by].astype(str).tolist()]
     for sentiment in CLASSES:
         fig.add_bar(y=groups, x=table[f"share_{sentiment}"] * 100, name=sentiment, orientation="h",
                     marker_color=SENTIMENT_COLORS[sentiment], customdata=table["n"],
                     hovertemplate=f"%{{y}}<br>{sentiment}: %{{x:.1f}}% of %{{customdata:,}}<extra></extra>")
-    fig.update_layout(barmode="stack", height=max(260, 28 * len(groups) + 120), template=TEMPLATE,
-                      title=dict(text=f"Sentiment by {by}"), legend=dict(orientation="h", y=-0.15),
+    in_all = int(table.attrs.get("groups", len(table)))
+    scope = f"top {len(table)} of {in_all} by volume" if in_all > len(table) else f"all {in_all}"
+    label = by.replace("_", " ")
+    fig.update_layout(barmode="stack", height=max(260, 28 * len(groups) + 140), template=TEMPLATE,
+                      title=dict(text=f"Sentiment by {label} · {scope} · n = {int(table['n'].sum()):,}"),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0, traceorder="normal"),
+                      margin=dict(t=90, r=30),  # room for the "100" tick at the right edge
                       xaxis=dict(title="% of scored interactions", range=[0, 100]),
-                      yaxis=dict(autorange="reversed", title=by.capitalize()))
+                      yaxis=dict(autorange="reversed", title=label.capitalize(), automargin=True))
     return fig
 
 

@@ -5,14 +5,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.figures.style import DIVERGING_COLORSCALE, GUIDE_COLOR, NO_DATA_COLOR, TEMPLATE, escape
+from analytics.figures.style import GUIDE_COLOR, NO_DATA_COLOR, TEMPLATE, VOLUME_COLOR, escape
 
 
 def topic_volume_sentiment_figure(summary: pd.DataFrame, *, title: str = "Volume × sentiment per topic",
                                   subtitle: str = "") -> go.Figure:
-    """Bubbles: volume on x, net sentiment on y, bubble area ∝ volume, colour = net sentiment.
+    """Bubbles: volume on x, net sentiment on y, bubble area ∝ volume, one colour (each measure drawn once).
 
-    Topics without any scored interaction have no net sentiment and are drawn at 0 in grey.
+    Topics without any scored interaction have no net sentiment and are drawn at 0 in grey. Labels
+    alternate above and below their bubbles, and the axes leave room, so that none is cut at an edge.
     """
     fig = go.Figure()
     scored = summary["net_sentiment"].notna()
@@ -23,22 +24,23 @@ def topic_volume_sentiment_figure(summary: pd.DataFrame, *, title: str = "Volume
         if part.empty and not colored:
             continue
         fig.add_scatter(
-            x=part["volume"], y=part["net_sentiment"].fillna(0.0), mode="markers+text",
-            text=[n for n, m in zip(names, mask) if m], textposition="top center",
+            x=part["volume"], y=part["net_sentiment"].fillna(0.0), mode="markers+text", cliponaxis=False,
+            text=[n for n, m in zip(names, mask) if m],
+            textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(part))],
             name="topics" if colored else "no sentiment",
             marker=dict(size=part["volume"], sizemode="area", sizeref=size_ref, sizemin=6,
-                        color=part["net_sentiment"] if colored else NO_DATA_COLOR,
-                        colorscale=DIVERGING_COLORSCALE if colored else None, cmid=0 if colored else None,
-                        showscale=colored, colorbar=dict(title="Net") if colored else None,
+                        color=VOLUME_COLOR if colored else NO_DATA_COLOR, opacity=0.75,
                         line=dict(width=1, color="white")),
             customdata=np.column_stack([part["share"] * 100, part["pct_negative"], part["pct_positive"]]),
             hovertemplate="<b>%{text}</b><br>volume %{x:,} (%{customdata[0]:.1f}%)<br>net sentiment %{y:+.1f}"
                           "<br>negative %{customdata[1]:.1f}% · positive %{customdata[2]:.1f}%<extra></extra>",
         )
     fig.add_hline(y=0, line_width=1, line_dash="dot", line_color=GUIDE_COLOR)
+    largest = max(float(summary["volume"].max()), 1.0) if len(summary) else 1.0
     fig.update_layout(title={"text": title, "subtitle": {"text": escape(subtitle)}, "x": 0.0},
-                      xaxis_title="Interactions", yaxis_title="Net sentiment (% positive − % negative)",
-                      height=460, template=TEMPLATE, showlegend=False, margin={"t": 90})
+                      xaxis=dict(title="Interactions", range=[-0.12 * largest, 1.15 * largest]),
+                      yaxis=dict(title="Net sentiment (% positive − % negative)", range=[-115, 115]),
+                      height=460, template=TEMPLATE, showlegend=False, margin={"t": 90, "l": 60, "r": 40})
     return fig
 
 
@@ -52,8 +54,9 @@ def topic_trend_figure(trend: pd.DataFrame, *, freq: str = "W", top: int = 8) ->
                         customdata=np.column_stack([part["share"] * 100, part["net_sentiment"]]),
                         hovertemplate=f"{escape(topic)}<br>%{{x|%Y-%m-%d}}: %{{y:,}} interactions "
                                       "(%{customdata[0]:.1f}%)<br>net sentiment %{customdata[1]:+.1f}<extra></extra>")
-    fig.update_layout(title={"text": f"Topic volume ({'weekly' if freq == 'W' else 'monthly'}; "
+    fig.update_layout(title={"text": f"Topic volume ({ {'D': 'daily', 'W': 'weekly'}.get(freq, 'monthly') }; "
                                      f"the {len(largest)} largest topics)", "x": 0.0},
                       xaxis_title="Period starting", yaxis_title="Interactions", height=380,
-                      template=TEMPLATE, legend=dict(orientation="h", y=-0.2))
+                      template=TEMPLATE, legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0),
+                      margin={"t": 90})
     return fig

@@ -42,18 +42,26 @@ def net_sentiment(mix: pd.DataFrame) -> float:
     return 100 * (float(shares.get("positive", 0.0)) - float(shares.get("negative", 0.0)))
 
 
-def sentiment_by(frame: pd.DataFrame, *, by: str, top: int = 15) -> pd.DataFrame:
-    """Share of each class per group of ``by`` (the ``top`` largest groups), with n and net sentiment."""
+def sentiment_by(frame: pd.DataFrame, *, by: str, top: int | None = 15) -> pd.DataFrame:
+    """Share of each class per group of ``by`` (the ``top`` largest groups; None: all), with n and net sentiment.
+
+    ``attrs["groups"]`` holds how many groups there are in all, so a chart can say "top 15 of 40".
+    """
     scored = frame[frame["sentiment"].notna()]
     groups = scored[by].fillna("(none)").astype(str)
     table = pd.crosstab(groups, scored["sentiment"]).reindex(columns=list(CLASSES), fill_value=0)
     table["n"] = table.sum(axis=1)
-    table = table.sort_values("n", ascending=False).head(top)
+    groups_in_all = len(table)
+    table = table.sort_values("n", ascending=False, kind="stable")
+    if top is not None:
+        table = table.head(top)
     shares = table[list(CLASSES)].div(table["n"], axis=0)
     out = shares.add_prefix("share_")
     out["n"] = table["n"]
     out["net_sentiment"] = 100 * (shares["positive"] - shares["negative"])
-    return out.reset_index(names=by)
+    out = out.reset_index(names=by)
+    out.attrs["groups"] = groups_in_all
+    return out
 
 
 def sentiment_trend(frame: pd.DataFrame, *, freq: str = "W") -> pd.DataFrame:

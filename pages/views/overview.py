@@ -87,8 +87,9 @@ charts = [(field, key) for field, key, column in (("rating_raw", "overview_ratin
                                                   ("channel", "overview_channel", "channel"),
                                                   ("category", "overview_category", "category"))
           if info.mapping.get(column)]
-for column, (field, key) in zip(st.columns(max(len(charts), 1)), charts):
-    with column:
+grid = st.columns(2)  # two per row: three side by side clip their subtitles and bar labels
+for i, (field, key) in enumerate(charts):
+    with grid[i % 2]:
         if not rows[field].notna().any():
             st.plotly_chart(empty_figure(f"No interaction in the selection has a {field.removesuffix('_raw')}."),
                             key=key)

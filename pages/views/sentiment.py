@@ -92,7 +92,10 @@ with by_tab:
     options = [c for c in ("channel", "category", "product", "customer_id") if scored[c].notna().any()]
     if options:
         by = st.segmented_control("Break down by", options, default=options[0], key="sentiment_by") or options[0]
-        st.plotly_chart(sentiment_by_figure(sentiment_by(scored, by=by), by=by), key="sentiment_by_chart")
+        table = sentiment_by(scored, by=by, top=None if st.session_state.get("sentiment_by_all") else 15)
+        st.plotly_chart(sentiment_by_figure(table, by=by), key="sentiment_by_chart")
+        if table.attrs["groups"] > 15:
+            st.toggle(f"Show all {table.attrs['groups']:,} groups", key="sentiment_by_all")
     else:
         st.info("Map a channel, category or product column to break sentiment down.")
 with time_tab:

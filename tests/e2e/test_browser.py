@@ -338,3 +338,38 @@ def test_deep_links_and_their_aliases_open_the_right_page_inside_the_frame(demo_
             picker.wait_for()
             assert page.get_by_text("Page not found").count() == 0, path
             _no_exception(page)
+
+
+_OVERLAPS = """(plot) => {
+  // Boxes of the legend, the x tick labels and every text of one plotly chart, and the chart's own box.
+  const box = (el) => { const r = el.getBoundingClientRect(); return {l: r.left, r: r.right, t: r.top, b: r.bottom}; };
+  const meet = (a, b) => a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b;
+  const frame = box(plot);
+  const legend = plot.querySelector('.legend');
+  const ticks = [...plot.querySelectorAll('.xtick text')].map(box);
+  const texts = [...plot.querySelectorAll('text')].filter((t) => t.textContent.trim()).map((t) => [t.textContent, box(t)]);
+  return {
+    legendOnTicks: legend ? ticks.some((t) => meet(box(legend), t)) : false,
+    clipped: texts.filter(([, b]) => b.l < frame.l - 1 || b.r > frame.r + 1).map(([text]) => text),
+  };
+}"""
+
+
+def test_charts_keep_legends_off_the_axes_and_no_text_outside_their_frame(app_url, page, tmp_path):
+    """Layout checked in the browser itself (screenshots saved beside the test): Overview and Sentiment on the demo."""
+    page.goto(app_url)
+    page.get_by_role("heading", name="Overview").wait_for()
+    for name, charts in (("Overview", 4), ("Sentiment", 2)):
+        if name != "Overview":
+            page.get_by_role("link", name=name).click()
+            page.get_by_role("heading", name=name, exact=True).wait_for()
+        page.locator('.js-plotly-plot').nth(charts - 1).wait_for(timeout=180_000)
+        page.wait_for_timeout(1500)  # plotly lays out legends and labels after the first paint
+        page.screenshot(path=str(tmp_path / f"layout-{name.lower()}.png"), full_page=True)
+        plots = page.locator('.js-plotly-plot')
+        for i in range(plots.count()):
+            found = plots.nth(i).evaluate(_OVERLAPS)
+            title = plots.nth(i).locator('.gtitle').first.text_content() if plots.nth(i).locator('.gtitle').count() else i
+            assert not found["legendOnTicks"], f"{name}: the legend covers the x axis of '{title}'"
+            assert found["clipped"] == [], f"{name}: '{title}' has text outside its frame: {found['clipped']}"
+        _no_exception(page)

@@ -26,3 +26,17 @@ def test_one_palette_for_the_classes():
                           "share_neutral": [0.25], "share_positive": [0.5]})
     lines = sentiment_trend_figure(trend, freq="W").data
     assert [t.line.color for t in lines] == [NEGATIVE_COLOR, POSITIVE_COLOR]
+
+
+def test_group_charts_say_how_many_groups_they_show_and_keep_the_legend_off_the_axis():
+    from analytics.insights.sentiment import sentiment_by
+
+    frame = pd.DataFrame({"product": [f"p{i % 40}" for i in range(400)],
+                          "sentiment": ["negative", "neutral", "positive", "positive"] * 100})
+    top = sentiment_by(frame, by="product")
+    assert len(top) == 15 and top.attrs["groups"] == 40
+    figure = sentiment_by_figure(top, by="product")
+    assert "top 15 of 40 by volume" in figure.layout.title.text
+    assert figure.layout.legend.yanchor == "bottom" and figure.layout.legend.y >= 1.0  # above the plot
+    every = sentiment_by(frame, by="product", top=None)
+    assert len(every) == 40 and "all 40" in sentiment_by_figure(every, by="product").layout.title.text

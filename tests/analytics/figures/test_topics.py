@@ -27,3 +27,13 @@ def test_trend_figure_draws_the_largest_topics():
     assert len(fig.data) == 1 and fig.data[0].name == "b"
     assert list(fig.data[0].y) == [1, 2]
     assert len(topic_trend_figure(trend, freq="M").data) == 2
+
+
+def test_bubbles_draw_net_sentiment_once_and_leave_room_for_their_labels():
+    summary = topic_summary(FRAME, topic_column="topic")
+    fig = topic_volume_sentiment_figure(summary)
+    bubbles = fig.data[0]
+    assert isinstance(bubbles.marker.color, str)  # one colour: y alone carries net sentiment
+    assert list(bubbles.textposition) == ["top center", "bottom center"]
+    low, high = fig.layout.xaxis.range
+    assert low < 0 and high > summary["volume"].max()  # no label cut at an edge
