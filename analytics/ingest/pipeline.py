@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.ingest.amounts import parse_amounts
+from analytics.ingest.categories import CategoryLists, detect_category_lists
 from analytics.ingest.mapping import validate_mapping
 from analytics.ingest.ratings import RatingScale, detect_rating_scale, normalise_ratings
 from analytics.ingest.readers import FileProfile, read_chunks
@@ -96,6 +97,7 @@ class NormalisePlan:
     expected_scale: RatingScale | None
     timestamp_format: TimestampFormat | None
     warnings: tuple[str, ...] = field(default=())
+    category_lists: CategoryLists | None = None
 
 
 @dataclass(frozen=True)
@@ -355,8 +357,13 @@ def plan_normalisation(cur: duckdb.DuckDBPyConnection, dataset_id: str, mapping:
                     f"Column '{column}' is mapped to timestamp, but its values are small numbers that would "
                     f"read as moments in 1970 ({timestamp_format.label.split(',')[0]}), not dates. Map another "
                     "column to timestamp, or none.")
+    category_lists = None
+    if mapping["category"]:
+        category_lists = detect_category_lists(_value_sample(cur, raw, mapping["category"]))
+        if category_lists is not None:
+            warnings.append(category_lists.note)
     return NormalisePlan(mapping=mapping, rating_scale=rating_scale, expected_scale=expected_scale,
-                         timestamp_format=timestamp_format, warnings=tuple(warnings))
+                         timestamp_format=timestamp_format, warnings=tuple(warnings), category_lists=category_lists)
 
 
 def _scale_words(scale: RatingScale) -> str:
@@ -482,6 +489,8 @@ def normalise_chunk(chunk: pd.DataFrame, plan: NormalisePlan
 
     for name in ("customer_id", "product", "category", "channel", "order_id"):
         out[name] = _clean_strings(source(name), n)
+    if plan.category_lists is not None:
+        out["category"] = plan.category_lists.pick(out["category"])
     out["item"] = _clean_items(source("item"), n)
 
     text = _clean_strings(source("text"), n)

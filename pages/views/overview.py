@@ -8,6 +8,7 @@ from analytics.figures.overview import (
     satisfaction_trend_figure,
 )
 from analytics.figures.sentiment import sentiment_trend_figure
+from analytics.ingest.categories import category_lists_note
 from analytics.insights.drilldown import apply_drill_down, drill_from_selection
 from analytics.insights.kpis import (
     MIN_N,
@@ -98,6 +99,8 @@ for i, (field, key) in enumerate(charts):
         else:
             clickable_chart(breakdown_figure(breakdown(rows, by=field, scale=scale), by=field, scale=scale),
                             key=key, field=field)
+            if field == "category" and (lists := category_lists_note(info.meta)):
+                st.caption(lists)
 if missing := missing_columns_hint(info.mapping, dated=dated):
     st.caption(missing)
 
