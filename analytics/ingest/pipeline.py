@@ -36,6 +36,7 @@ from analytics.store.database import (
     rejects_table,
     rows_table,
 )
+from analytics.store.predictions import forget_changed_records
 
 MAX_TEXT_CHARS = 1_000_000
 NORMALISE_CHUNK_ROWS = 200_000
@@ -261,6 +262,7 @@ def remap_dataset(store: Store, dataset_id: str, mapping: dict[str, str | None],
             report = _finish_report(cur, tables, dataset_id, info.name, source_columns, plan,
                                     read_warnings + list(plan.warnings), rows_read, started)
             _refuse_empty_result(cur, tables, report, info.name)
+            forget_changed_records(cur, dataset_id, old_rows=rows_table(dataset_id), new_rows=tables.rows)
             for staged, final in ((tables.rows, rows_table(dataset_id)), (tables.rejects, rejects_table(dataset_id))):
                 cur.execute(f"DROP TABLE {quote_identifier(final)}")
                 cur.execute(f"ALTER TABLE {quote_identifier(staged)} RENAME TO {quote_identifier(final)}")

@@ -42,10 +42,13 @@ def lexicon_predictions(record_ids: Sequence[str], texts: Sequence[object], *, b
 
 def ensure_lexicon_predictions(store: Store, dataset_id: str, rows: pd.DataFrame, *,
                                progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """A dataset's stored VADER predictions, scoring and storing them the first time they are asked for."""
+    """A dataset's stored VADER predictions; rows never scored (all of them at first, those a re-map added or
+    changed later) are scored and stored first."""
     predictions = load_predictions(store, dataset_id, LEXICON_MODEL_ID)
-    if predictions.empty:
-        scored = lexicon_predictions(rows["record_id"].tolist(), rows["text"].tolist(), progress=progress)
-        save_predictions(store, dataset_id, LEXICON_MODEL_ID, scored)
+    has_text = rows["text"].astype("string").str.strip().fillna("").ne("")  # empty texts get no label, ever
+    missing = rows[has_text & ~rows["record_id"].astype(str).isin(predictions["record_id"].astype(str))]
+    if len(missing):
+        scored = lexicon_predictions(missing["record_id"].tolist(), missing["text"].tolist(), progress=progress)
+        save_predictions(store, dataset_id, LEXICON_MODEL_ID, scored, only_these=not predictions.empty)
         predictions = load_predictions(store, dataset_id, LEXICON_MODEL_ID)
     return predictions

@@ -270,6 +270,23 @@ def test_small_samples_show_their_n_and_a_grey_change(home):
     assert "n = 8 interactions" in captions and "n = 8 rated" in captions
 
 
+def test_after_a_remap_every_interaction_is_scored_again(home):
+    rows = "".join(f"r{i},Great stay number {i},Awful stay number {i},5\n" for i in range(6))
+    dataset_id = _import_csv(home, "two_texts.csv", "review_id,review,other_text,stars\n" + rows)
+    at = _app()
+    at.run()
+    at.switch_page(keys.SENTIMENT_PAGE).run()
+    assert "6 of 6 interactions scored" in " ".join(c.value for c in at.caption)
+    at.switch_page(keys.DATA_PAGE).run()
+    at.selectbox(key=f"remap_{dataset_id}_text").set_value("other_text")
+    next(b for b in at.button if b.label == "Re-map and rebuild").click().run()
+    assert not at.exception, at.exception
+    at.switch_page(keys.SENTIMENT_PAGE).run()
+    caption = " ".join(c.value for c in at.caption)
+    assert "6 of 6 interactions scored" in caption, caption
+    assert _metric(at, "% negative text") == "100.0%"  # the new texts, not the old predictions
+
+
 def test_bad_upload_shows_a_message_and_keeps_datasets(demo_home, tmp_path):
     """Profiling is what the upload widget triggers; AppTest cannot upload, so call the same path."""
     bad = tmp_path / "junk.csv"

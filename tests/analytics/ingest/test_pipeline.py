@@ -770,3 +770,24 @@ def test_demo_dataset_imports_completely(store):
     assert rows["record_id"].is_unique and rows["text"].notna().all()
     assert rows["rating"].between(0, 1).all() and rows["timestamp"].notna().all()
     assert load_demo_dataset(store).id == info.id  # a second call reuses it
+
+
+def test_a_remap_keeps_predictions_and_labels_only_for_records_whose_text_is_unchanged(store, tmp_path):
+    from analytics.store.labels import load_labels, save_labels
+    from analytics.store.predictions import LEXICON_MODEL_ID, load_predictions, save_predictions
+
+    text = "id,review,note,rating\n1,Great,Great,5\n2,Bad,Awful,1\n3,Fine,Fine,3\n"
+    report = _import(store, _write(tmp_path, "two_texts.csv", text), record_id="id")
+    scored = pd.DataFrame({"record_id": ["1", "2", "3"], "label": ["positive", "negative", "neutral"],
+                           "confidence": [0.9, 0.8, 0.7]})
+    save_predictions(store, report.dataset_id, LEXICON_MODEL_ID, scored)
+    save_predictions(store, report.dataset_id, "fine-tuned", scored)
+    save_labels(store, report.dataset_id, "sentiment", ["1", "2"], "positive")
+    info = store.get_dataset(report.dataset_id)
+    remap_dataset(store, report.dataset_id, {**info.mapping, "text": "note"})  # record 2's text changes
+    lexicon = load_predictions(store, report.dataset_id, LEXICON_MODEL_ID)
+    assert sorted(lexicon["record_id"]) == ["1", "3"]  # record 2 is scored again on the next read
+    assert load_predictions(store, report.dataset_id, "fine-tuned").empty  # re-scored whole, in the background
+    assert load_labels(store, report.dataset_id, "sentiment")["record_id"].tolist() == ["1"]
+    remap_dataset(store, report.dataset_id, {**info.mapping, "text": "note", "rating": None})  # texts unchanged
+    assert sorted(load_predictions(store, report.dataset_id, LEXICON_MODEL_ID)["record_id"]) == ["1", "3"]
