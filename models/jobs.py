@@ -49,6 +49,8 @@ __all__ = [
     "JobSpec",
     "JobStatus",
     "cancel_job",
+    "cpu_lock",
+    "exclusive_slot",
     "gpu_lock",
     "job_dir",
     "job_status",
@@ -56,6 +58,7 @@ __all__ = [
     "latest_job",
     "list_jobs",
     "mark_synced",
+    "queue_positions",
     "unsynced_finished_jobs",
     "start_job",
     "write_job_input",
@@ -74,6 +77,7 @@ CANCEL_FILE = "cancel"
 SYNCED_FILE = "synced"  # written by the app once it has taken in a finished job's result
 PID_FILE = "pid"
 GPU_LOCK_FILE = "gpu.lock"
+CPU_LOCK_FILE = "cpu.lock"
 INPUTS_DIR = "inputs"
 PREDICTIONS_FILE = "predictions.parquet"
 
@@ -378,14 +382,15 @@ class JobRecorder:
 
 
 @contextlib.contextmanager
-def gpu_lock(
+def exclusive_slot(
+    lock_name: str,
     home: str | Path | None = None,
     *,
     on_wait: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     poll_seconds: float = 0.5,
 ) -> Iterator[None]:
-    """Hold ``jobs/gpu.lock`` exclusively (one GPU training at a time across processes).
+    """Hold ``jobs/<lock_name>`` exclusively: one holder at a time across processes, the others queue.
 
     ``on_wait`` is called once if another process holds the lock; while waiting,
     ``should_stop`` is polled and :class:`JobCancelled` raised when it returns True. The
@@ -393,7 +398,7 @@ def gpu_lock(
     """
     root = jobs_root(home)
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / GPU_LOCK_FILE, "a+") as handle:
+    with open(root / lock_name, "a+") as handle:
         waiting = False
         while True:
             try:
@@ -410,6 +415,16 @@ def gpu_lock(
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def gpu_lock(home: str | Path | None = None, **options) -> contextlib.AbstractContextManager:
+    """One GPU training at a time (see :func:`exclusive_slot`)."""
+    return exclusive_slot(GPU_LOCK_FILE, home, **options)
+
+
+def cpu_lock(home: str | Path | None = None, **options) -> contextlib.AbstractContextManager:
+    """One heavy job at a time on the CPU: two jobs sharing two cores each take more than twice as long."""
+    return exclusive_slot(CPU_LOCK_FILE, home, **options)
 
 
 def write_job_input(frame: pd.DataFrame, *, home: str | Path | None = None) -> Path:
@@ -561,6 +576,19 @@ def mark_synced(job_id: str, *, home: str | Path | None = None) -> None:
 def job_spec(job_id: str, *, home: str | Path | None = None) -> JobSpec:
     """The specification ``job_id`` was started with."""
     return JobSpec.from_json((job_dir(job_id, home=home) / SPEC_FILE).read_text(encoding="utf-8"))
+
+
+def queue_positions(jobs: list[JobStatus]) -> dict[str, str]:
+    """Job id → "1st", "2nd" … for the queued jobs, in the order they will run (the oldest first).
+
+    >>> queue_positions([JobStatus("b", "train", "t", state="queued", created_at="2"),
+    ...                  JobStatus("a", "score", "t", state="queued", created_at="1"),
+    ...                  JobStatus("c", "embed", "t", state="running", created_at="0")])
+    {'a': '1st', 'b': '2nd'}
+    """
+    waiting = sorted((j for j in jobs if j.state == "queued"), key=lambda j: (j.created_at or "", j.job_id))
+    suffix = {1: "st", 2: "nd", 3: "rd"}
+    return {j.job_id: f"{i}{suffix.get(i if i < 20 else i % 10, 'th')}" for i, j in enumerate(waiting, start=1)}
 
 
 def latest_job(

@@ -27,6 +27,7 @@ from models.jobs import (  # noqa: E402
     JobCancelled,
     JobRecorder,
     JobSpec,
+    cpu_lock,
     gpu_lock,
 )
 
@@ -67,7 +68,15 @@ def _train(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
     home = folder.parent.parent
     logged_phase = [""]
 
+    def stop_now() -> bool:
+        # A cancel ends the job at the next step or phase: nothing it computed would be kept anyway
+        # (fine_tune alone would still calibrate and report on its test split, minutes on a CPU).
+        if recorder.cancel_requested():
+            raise JobCancelled()
+        return False
+
     def on_progress(event) -> None:
+        stop_now()
         if event.phase in _PHASE_FRACTIONS:
             fraction = _PHASE_FRACTIONS[event.phase]
         else:
@@ -97,7 +106,7 @@ def _train(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
             frame["text"].tolist(), frame["label"].tolist(), task=spec.task, config=config, device=device,
             models_root=home / "models", name=spec.name or spec.task,
             data_source=spec.dataset_id or Path(spec.input_path).name, progress=on_progress,
-            should_stop=recorder.cancel_requested, model_factory=model_factory_from_env(),
+            should_stop=stop_now, model_factory=model_factory_from_env(),
         )
     if outcome.cancelled:
         raise JobCancelled()
@@ -221,6 +230,19 @@ def _failure_message(exc: Exception) -> str:
     return f"Unexpected error: {type(exc).__name__}: {exc} (see the job log)"
 
 
+def _cpu_slot(folder: Path, recorder: JobRecorder, device) -> contextlib.AbstractContextManager:
+    """On a CPU, wait (queued, cancellable) until no other job computes; on a GPU, run at once."""
+    if device.is_cuda:
+        return contextlib.nullcontext()
+
+    def waiting() -> None:
+        recorder.update(force=True, state="queued",
+                        message="queued: another job is using the CPU; this one starts when it ends")
+        _log("queued behind another CPU job")
+
+    return cpu_lock(folder.parent.parent, on_wait=waiting, should_stop=recorder.cancel_requested)
+
+
 def run_job(folder: str | Path) -> str:
     """Run the job in ``folder`` to a final state; return that state."""
     folder = Path(folder).resolve()
@@ -244,7 +266,8 @@ def run_job(folder: str | Path) -> str:
         if recorder.cancel_requested():
             raise JobCancelled()
         work = {"train": _train, "score": _score, "quantize": _quantize, "embed": _embed}[spec.kind]
-        summary, result = work(spec, folder, recorder, device)
+        with _cpu_slot(folder, recorder, device):
+            summary, result = work(spec, folder, recorder, device)
     except JobCancelled:
         nothing = {"score": "no predictions were written", "embed": "no embeddings were written"}.get(
             kind, "no model was saved")

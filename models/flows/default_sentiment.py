@@ -23,7 +23,7 @@ from analytics.store.rating_cuts import RatingCuts, load_cuts
 from models.device import choose_device
 from models.flows.lexicon_scoring import LEXICON_NAME
 from models.flows.model_scoring import advance_model_predictions
-from models.jobs import JobSpec, JobStatus, latest_job, start_job, write_job_input
+from models.jobs import JobSpec, JobStatus, latest_job, list_jobs, start_job, write_job_input
 from models.tasks import sentiment_labels_from_ratings
 
 TASK = "sentiment"
@@ -126,6 +126,11 @@ def advance_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
                                "This dataset has no rating column to learn from; relabel rows to teach a model.")
     if not start:
         return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "waiting")
+    busy = [other for other in list_jobs(home=home) if other.is_active]
+    if busy:  # the automatic fine-tune never queues behind other work: it starts when the CPU is free
+        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "waiting", None,
+                               f"A sentiment model will be fine-tuned on this dataset once '{busy[0].name}' has "
+                               "finished; VADER serves meanwhile.")
     try:
         job_id, n_rows = _start_training(info, rows, corrections, load_cuts(store, info), home)
     except ValueError as error:

@@ -14,7 +14,7 @@ from models.flows.model_jobs import (
     sync_model_folders,
     training_frame,
 )
-from models.jobs import list_jobs
+from models.jobs import list_jobs, queue_positions
 from models.registry import delete_model, export_zip
 from pages.common.frame import active_dataset
 from pages.common.loaders import dataset_rows, get_store
@@ -34,14 +34,17 @@ for model in sync_model_folders(store):
 
 @st.fragment(run_every=2)
 def job_panel() -> None:
-    """Recent jobs with live progress; the page reloads when one finishes, so its model appears below."""
-    jobs = [job for job in list_jobs() if job.kind in ("train", "quantize")][:6]
+    """Every kind of job, newest first, with its place in the CPU queue and live progress; the page reloads
+    when one finishes, so its model appears below."""
+    jobs = list_jobs()[:8]
     rerun_when_finished(jobs)
     if not jobs:
-        st.caption("No training job yet.")
+        st.caption("No job yet.")
+    line = queue_positions(jobs)
     for job in jobs:
         with st.container(border=True):
-            st.markdown(f"**{job.name or job.task}** · {job.state}")
+            where = f" · {line[job.job_id]} in line" if job.job_id in line else ""
+            st.markdown(f"**{job.name or job.task}** · {job.kind} · {job.state}{where}")
             if job.is_active:
                 job_progress(job, key=f"cancel_{job.job_id}")
             elif job.state == "failed":
@@ -80,6 +83,8 @@ else:
             st.error(str(error), icon=":material/error:")
 
 st.subheader("Jobs")
+st.caption("Training, scoring, int8 and embedding jobs. On a CPU one computes at a time and the others wait in "
+           "line, so none slows the others down; cancel any of them.")
 job_panel()
 
 st.subheader("Registered models")

@@ -55,7 +55,7 @@ require_text(info, needs="Sentiment needs")
 
 model_picker(store, info, "sentiment", baseline=LEXICON_NAME, label="Sentiment model for this dataset")
 source = advance_default_sentiment(store, info, dataset_rows(info), start=AUTO_TRAIN)
-if source.stage in BACKGROUND_STAGES:
+if source.stage in BACKGROUND_STAGES or (source.stage == "waiting" and source.note):  # polled until it moves on
     background_status(source.stage)
 elif source.stage == "lexicon" and source.job is not None:
     st.warning(source.note, icon=":material/warning:")

@@ -173,7 +173,7 @@ def test_fine_tune_from_the_models_page(tiny_train_url, page):
     page.get_by_role("link", name="Models").click()
     page.wait_for_url("**/models")
     page.get_by_role("heading", name="Fine-tune a classifier").wait_for()
-    page.get_by_text("No training job yet.").wait_for()
+    page.get_by_text("No job yet.").wait_for()
     page.get_by_text("No fine-tuned model yet").wait_for()
     _no_exception(page)
 
@@ -188,7 +188,7 @@ def test_fine_tune_from_the_models_page(tiny_train_url, page):
 
     # The job panel reruns every 2 s. The tiny job can finish between two looks, so seeing it queued or running
     # (progress bar) is recorded but not required; reaching "done" is.
-    card = "topic · labelled.csv · "
+    card = "topic · labelled.csv · train · "
     saw_progress, deadline = False, time.time() + 120
     while not page.get_by_text(card + "done", exact=True).count():
         assert time.time() < deadline, "the job did not finish in 120 s"

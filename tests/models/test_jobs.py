@@ -304,3 +304,34 @@ def test_gpu_lock_admits_one_holder_at_a_time(tmp_path):
     assert waits == [1]
     with gpu_lock(tmp_path, should_stop=lambda: True):  # free again
         pass
+
+
+def test_cpu_jobs_queue_one_at_a_time_and_a_queued_job_cancels_at_once(tmp_path):
+    from models.jobs import cpu_lock
+
+    texts = pd.DataFrame({"record_id": ["a", "b"], "text": ["great", "awful"]})
+    spec = JobSpec(kind="score", task="sentiment-score", input_path=str(write_job_input(texts, home=tmp_path)),
+                   name="queued scoring", dataset_id="ds1", model_folder=str(tmp_path / "no-model"), device="cpu")
+
+    def wait_for(job_id, test, seconds=90):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            status = job_status(job_id, home=tmp_path)
+            if test(status):
+                return status
+            time.sleep(0.2)
+        raise AssertionError(job_status(job_id, home=tmp_path))
+
+    with cpu_lock(tmp_path):  # another job holds the CPU
+        job_id = start_job(spec, home=tmp_path)
+        queued = wait_for(job_id, lambda s: s.message.startswith("queued: another job"))
+        assert queued.state == "queued"
+        time.sleep(1.0)
+        assert job_status(job_id, home=tmp_path).state == "queued"  # still waiting: nothing ran beside the holder
+        cancel_job(job_id, home=tmp_path)
+        started = time.time()
+        assert wait_for(job_id, lambda s: s.state != "queued", seconds=10).state == "cancelled"
+        assert time.time() - started < 5
+    # With the CPU free, a job starts at once (and here fails on its missing model, after taking the slot).
+    again = start_job(spec, home=tmp_path)
+    assert wait_for(again, lambda s: s.state in ("done", "failed")).state == "failed"

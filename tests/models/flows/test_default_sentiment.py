@@ -128,3 +128,24 @@ def test_a_model_of_another_dataset_is_applied_only_once_chosen(store, home):
     choose_model(store, tweets.id, "sentiment", "m-rated")
     source = advance_default_sentiment(store, tweets, rows, home=home, start=True)
     assert source.stage == "scoring" and [j.kind for j in list_jobs(home=home)] == ["score"]
+
+
+def test_the_automatic_fine_tune_waits_while_another_job_runs(store, home):
+    import json
+
+    from analytics.store.database import DatasetInfo, insert_dataset_row, now_utc
+    from models.jobs import STATUS_FILE, list_jobs
+
+    now = now_utc()
+    info = DatasetInfo(id="dsbusy00001", name="rated", source_name="r.csv", source_sha256="r", created_at=now,
+                       updated_at=now, version=1, n_rows=90, n_rejected=0, mapping={"text": "t", "rating": "r"})
+    with store.write() as cur:
+        insert_dataset_row(cur, info)
+    other = home / "jobs" / "embed-other"
+    other.mkdir(parents=True)
+    (other / STATUS_FILE).write_text(json.dumps({  # an embedding job just queued for another dataset
+        "job_id": "embed-other", "kind": "embed", "task": "embeddings-v1", "name": "Embeddings · other",
+        "dataset_id": "dsother0001", "state": "queued", "created_at": pd.Timestamp.now(tz="UTC").isoformat()}))
+    source = advance_default_sentiment(store, info, _rated_rows(30), home=home, start=True)
+    assert source.stage == "waiting" and "once 'Embeddings · other' has finished" in source.note
+    assert [j.job_id for j in list_jobs(home=home)] == ["embed-other"]  # nothing started beside it
