@@ -19,7 +19,8 @@ def sentiment_mix_figure(mix: pd.DataFrame, *, model_name: str) -> go.Figure:
                       template=TEMPLATE,
                       title=dict(text=f"Sentiment mix · {escape(model_name)} · n = {int(mix['count'].sum()):,}"),
                       xaxis=dict(title="% of scored interactions", range=[0, 100]), yaxis=dict(visible=False),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right", traceorder="normal"))
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1.0, xanchor="right",
+                                  traceorder="normal"))
     return fig
 
 
