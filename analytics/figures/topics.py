@@ -8,6 +8,31 @@ import plotly.graph_objects as go
 from analytics.figures.style import GUIDE_COLOR, NO_DATA_COLOR, TEMPLATE, VOLUME_COLOR, escape
 
 
+# Neighbouring bubbles put their labels on different sides, so that close topics stay readable.
+_LABEL_SPOTS = ("top center", "bottom center", "middle right", "middle left")
+
+
+def _label_spots(volumes: np.ndarray, largest: float) -> list[str]:
+    """A label position per bubble: neighbours alternate sides, and no label points off the nearer edge."""
+    spots = []
+    for i, volume in enumerate(volumes):
+        spot = _LABEL_SPOTS[i % len(_LABEL_SPOTS)]
+        if spot == "middle right" and volume > 0.6 * largest:
+            spot = "middle left"
+        elif spot == "middle left" and volume < 0.4 * largest:
+            spot = "middle right"
+        spots.append(spot)
+    return spots
+
+
+def _net_range(summary: pd.DataFrame) -> list[float]:
+    """The net-sentiment axis around the topics (they often sit within 20 points), zero always in view."""
+    values = summary["net_sentiment"].dropna().tolist() + [0.0]
+    low, high = min(values), max(values)
+    pad = max(10.0, 0.25 * (high - low))
+    return [max(-110.0, low - pad), min(110.0, high + pad)]
+
+
 def topic_volume_sentiment_figure(summary: pd.DataFrame, *, title: str = "Volume × sentiment per topic",
                                   subtitle: str = "") -> go.Figure:
     """Bubbles: volume on x, net sentiment on y, bubble area ∝ volume, one colour (each measure drawn once).
@@ -16,6 +41,7 @@ def topic_volume_sentiment_figure(summary: pd.DataFrame, *, title: str = "Volume
     alternate above and below their bubbles, and the axes leave room, so that none is cut at an edge.
     """
     fig = go.Figure()
+    largest = max(float(summary["volume"].max()), 1.0) if len(summary) else 1.0
     scored = summary["net_sentiment"].notna()
     names = [escape(t) for t in summary["topic"]]
     size_ref = 2.0 * max(float(summary["volume"].max()), 1.0) / 45 ** 2 if len(summary) else 1.0
@@ -26,7 +52,7 @@ def topic_volume_sentiment_figure(summary: pd.DataFrame, *, title: str = "Volume
         fig.add_scatter(
             x=part["volume"], y=part["net_sentiment"].fillna(0.0), mode="markers+text", cliponaxis=False,
             text=[n for n, m in zip(names, mask) if m],
-            textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(part))],
+            textposition=_label_spots(part["volume"].to_numpy(dtype=float), largest),
             name="topics" if colored else "no sentiment",
             marker=dict(size=part["volume"], sizemode="area", sizeref=size_ref, sizemin=6,
                         color=VOLUME_COLOR if colored else NO_DATA_COLOR, opacity=0.75,
@@ -36,10 +62,9 @@ def topic_volume_sentiment_figure(summary: pd.DataFrame, *, title: str = "Volume
                           "<br>negative %{customdata[1]:.1f}% · positive %{customdata[2]:.1f}%<extra></extra>",
         )
     fig.add_hline(y=0, line_width=1, line_dash="dot", line_color=GUIDE_COLOR)
-    largest = max(float(summary["volume"].max()), 1.0) if len(summary) else 1.0
     fig.update_layout(title={"text": title, "subtitle": {"text": escape(subtitle)}, "x": 0.0},
-                      xaxis=dict(title="Interactions", range=[-0.12 * largest, 1.15 * largest]),
-                      yaxis=dict(title="Net sentiment (% positive − % negative)", range=[-115, 115]),
+                      xaxis=dict(title="Interactions", range=[-0.15 * largest, 1.25 * largest]),
+                      yaxis=dict(title="Net sentiment (% positive − % negative)", range=_net_range(summary)),
                       height=460, template=TEMPLATE, showlegend=False, margin={"t": 90, "l": 60, "r": 40})
     return fig
 

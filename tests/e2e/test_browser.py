@@ -373,3 +373,27 @@ def test_charts_keep_legends_off_the_axes_and_no_text_outside_their_frame(app_ur
             assert not found["legendOnTicks"], f"{name}: the legend covers the x axis of '{title}'"
             assert found["clipped"] == [], f"{name}: '{title}' has text outside its frame: {found['clipped']}"
         _no_exception(page)
+
+
+def test_topic_charts_keep_their_labels_inside(demo_home, tmp_path, page):
+    """Topics & intents on the demo (its embeddings seeded with stand-in vectors): bubbles, trends and discovered topics."""
+    from tests.pages.test_pages import seed_stand_in_embeddings
+
+    seed_stand_in_embeddings(demo_home)
+    with _serve(demo_home, tmp_path / "streamlit.log") as url:
+        page.goto(url)  # the entry page first: a deep link on a fresh server shows "Page not found"
+        page.get_by_role("heading", name="Overview").wait_for()
+        page.get_by_role("link", name="Topics & intents").click()
+        page.get_by_role("heading", name="Topics & intents").wait_for()
+        for tab in ("Intents", "Topics & dimensions", "Discover"):
+            page.get_by_role("tab", name=tab).click()
+            panel = page.get_by_role("tabpanel", name=tab)
+            panel.locator('.js-plotly-plot').first.wait_for(timeout=180_000)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(tmp_path / f"topics-{tab.split()[0].lower()}.png"), full_page=True)
+            plots = panel.locator('.js-plotly-plot')
+            for i in range(plots.count()):
+                found = plots.nth(i).evaluate(_OVERLAPS)
+                assert not found["legendOnTicks"], f"{tab}: a legend covers the x axis"
+                assert found["clipped"] == [], f"{tab}: text outside its chart: {found['clipped']}"
+            _no_exception(page)

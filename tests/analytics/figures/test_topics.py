@@ -34,6 +34,8 @@ def test_bubbles_draw_net_sentiment_once_and_leave_room_for_their_labels():
     fig = topic_volume_sentiment_figure(summary)
     bubbles = fig.data[0]
     assert isinstance(bubbles.marker.color, str)  # one colour: y alone carries net sentiment
-    assert list(bubbles.textposition) == ["top center", "bottom center"]
+    assert list(bubbles.textposition) == ["top center", "bottom center"]  # neighbours label on different sides
+    low, high = fig.layout.yaxis.range
+    assert low <= 0 <= high and high - low < 230  # the axis frames the topics, not the whole -100…100
     low, high = fig.layout.xaxis.range
     assert low < 0 and high > summary["volume"].max()  # no label cut at an edge
