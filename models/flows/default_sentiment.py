@@ -17,10 +17,11 @@ import pandas as pd
 from analytics.home import gapsight_home
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.labels import load_labels
-from analytics.store.model_rows import RegisteredModel, choose_model, serving_model
+from analytics.store.model_rows import RegisteredModel, choose_model, registered_models, serving_model
 from analytics.store.predictions import LEXICON_MODEL_ID, has_predictions
 from analytics.store.rating_cuts import RatingCuts, load_cuts
 from models.device import choose_device
+from models.flows.estimates import fine_tune_estimate
 from models.flows.lexicon_scoring import LEXICON_NAME
 from models.flows.model_scoring import advance_model_predictions
 from models.jobs import JobSpec, JobStatus, latest_job, list_jobs, start_job, write_job_input
@@ -135,8 +136,11 @@ def advance_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
         job_id, n_rows = _start_training(info, rows, corrections, load_cuts(store, info), home)
     except ValueError as error:
         return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "lexicon", None, str(error))
+    device = choose_device()
+    estimate = fine_tune_estimate(registered_models(store), n_texts=n_rows, device_name=device.name,
+                                  epochs=training_config(cuda=device.kind == "cuda")["epochs"])
     return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", None,
-                           f"Started fine-tuning on {n_rows:,} labelled texts (job {job_id}).")
+                           f"Started fine-tuning on {n_rows:,} labelled texts{estimate} (job {job_id}).")
 
 
 def retrain_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFrame, *,

@@ -63,6 +63,8 @@ def training_frame(store: Store, info: DatasetInfo, rows: pd.DataFrame, sources:
     return frame, predicts or source
 
 
+
+
 def labelled_frame(rows: pd.DataFrame, raw: pd.DataFrame, *, label_column: str) -> pd.DataFrame:
     """``record_id``, ``text``, ``label`` from canonical rows and a source column (joined on ``_row``).
 

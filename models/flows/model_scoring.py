@@ -10,7 +10,7 @@ from analytics.home import gapsight_home
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.model_rows import RegisteredModel
 from analytics.store.predictions import has_predictions
-from models.device import choose_device
+from models.flows.estimates import scoring_estimate
 from models.jobs import JobSpec, JobStatus, latest_job, start_job, write_job_input
 
 
@@ -61,18 +61,3 @@ def advance_model_predictions(store: Store, info: DatasetInfo, rows: pd.DataFram
     start_job(spec, home=home)
     return ScoringState("scoring", None, f"Started scoring {len(texts):,} interactions with '{model.name}'"
                                          f"{scoring_estimate(model, len(texts))}.")
-
-
-def scoring_estimate(model: RegisteredModel, n_texts: int) -> str:
-    """" (about 2 min at the 130 texts/s measured for it on this CPU)", from the model card; "" when unmeasured.
-
-    >>> m = RegisteredModel("m", "sentiment", "m", "/x", None, (), {"speed": {"cpu_rows_per_s": 130.0}}, True)
-    >>> scoring_estimate(m, 15_600)
-    ' (about 2 min at the 130 texts/s measured for it on this CPU)'
-    """
-    speed = float((model.metrics.get("speed") or {}).get("cpu_rows_per_s") or 0)
-    if speed <= 0 or choose_device().is_cuda:
-        return ""
-    minutes = n_texts / speed / 60
-    when = "under a minute" if minutes < 1 else f"about {minutes:,.0f} min"
-    return f" ({when} at the {speed:,.0f} texts/s measured for it on this CPU)"

@@ -7,6 +7,7 @@ from analytics.insights.model_reports import registry_table
 from analytics.store.model_rows import activate_model, registered_models, unregister_model
 from models.device import choose_device
 from models.flows.default_sentiment import training_config
+from models.flows.estimates import fine_tune_estimate
 from models.flows.model_jobs import (
     label_sources,
     start_fine_tune,
@@ -78,7 +79,9 @@ else:
             config = {"epochs": int(epochs), "learning_rate": float(learning_rate), "batch_size": int(batch_size),
                       "max_length": int(max_length)}
             job_id = start_fine_tune(info, frame, task=task, name=name or f"{task} · {info.name}", config=config)
-            st.success(f"Started job {job_id} on {len(frame):,} labelled texts. Progress below.")
+            estimate = fine_tune_estimate(registered_models(store), n_texts=len(frame), epochs=int(epochs),
+                                          device_name=device.name)
+            st.success(f"Started job {job_id} on {len(frame):,} labelled texts{estimate}. Progress below.")
         except ValueError as error:
             st.error(str(error), icon=":material/error:")
 
