@@ -59,6 +59,7 @@ __all__ = [
     "list_jobs",
     "mark_synced",
     "queue_positions",
+    "queue_wait",
     "unsynced_finished_jobs",
     "start_job",
     "write_job_input",
@@ -578,17 +579,38 @@ def job_spec(job_id: str, *, home: str | Path | None = None) -> JobSpec:
     return JobSpec.from_json((job_dir(job_id, home=home) / SPEC_FILE).read_text(encoding="utf-8"))
 
 
-def queue_positions(jobs: list[JobStatus]) -> dict[str, str]:
-    """Job id → "1st", "2nd" … for the queued jobs, in the order they will run (the oldest first).
+def queue_positions(jobs: list[JobStatus]) -> dict[str, int]:
+    """Job id → place in line (1 = next to run) for the queued jobs, the oldest first.
 
     >>> queue_positions([JobStatus("b", "train", "t", state="queued", created_at="2"),
     ...                  JobStatus("a", "score", "t", state="queued", created_at="1"),
     ...                  JobStatus("c", "embed", "t", state="running", created_at="0")])
-    {'a': '1st', 'b': '2nd'}
+    {'a': 1, 'b': 2}
     """
     waiting = sorted((j for j in jobs if j.state == "queued"), key=lambda j: (j.created_at or "", j.job_id))
-    suffix = {1: "st", 2: "nd", 3: "rd"}
-    return {j.job_id: f"{i}{suffix.get(i if i < 20 else i % 10, 'th')}" for i, j in enumerate(waiting, start=1)}
+    return {j.job_id: place for place, j in enumerate(waiting, start=1)}
+
+
+def queue_wait(jobs: list[JobStatus]) -> dict[str, str]:
+    """Job id → when a queued job should start: the running job's own ETA for the first in line.
+
+    >>> running = JobStatus("r", "train", "t", name="big fine-tune", state="running", eta_seconds=250)
+    >>> queue_wait([running, JobStatus("a", "score", "t", state="queued", created_at="1"),
+    ...             JobStatus("b", "embed", "t", state="queued", created_at="2")])
+    {'a': "starts in about 4 min, when 'big fine-tune' ends", 'b': 'starts after the 1 job before it in line'}
+    """
+    running = next((j for j in jobs if j.state == "running"), None)
+    waits = {}
+    for job_id, place in queue_positions(jobs).items():
+        ahead = place - 1
+        if ahead == 0 and running is not None and running.eta_seconds is not None:
+            minutes = max(1, round(running.eta_seconds / 60))
+            waits[job_id] = f"starts in about {minutes} min, when '{running.name or running.task}' ends"
+        elif ahead == 0:
+            waits[job_id] = "starts when the running job ends"
+        else:
+            waits[job_id] = f"starts after the {ahead} job{'s' if ahead > 1 else ''} before it in line"
+    return waits
 
 
 def latest_job(

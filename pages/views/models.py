@@ -15,7 +15,7 @@ from models.flows.model_jobs import (
     sync_model_folders,
     training_frame,
 )
-from models.jobs import list_jobs, queue_positions
+from models.jobs import list_jobs, queue_positions, queue_wait
 from models.registry import delete_model, export_zip
 from pages.common.frame import active_dataset
 from pages.common.loaders import dataset_rows, get_store
@@ -41,10 +41,10 @@ def job_panel() -> None:
     rerun_when_finished(jobs)
     if not jobs:
         st.caption("No job yet.")
-    line = queue_positions(jobs)
+    line, waits = queue_positions(jobs), queue_wait(jobs)
     for job in jobs:
         with st.container(border=True):
-            where = f" · {line[job.job_id]} in line" if job.job_id in line else ""
+            where = f" · number {line[job.job_id]} in line, {waits[job.job_id]}" if job.job_id in line else ""
             st.markdown(f"**{job.name or job.task}** · {job.kind} · {job.state}{where}")
             if job.is_active:
                 job_progress(job, key=f"cancel_{job.job_id}")

@@ -133,3 +133,27 @@ def test_headless_model_appears_and_int8_variant_can_win_the_trade_off(home, mon
     compare = next(f.value for f in at.dataframe if "metric" in f.value.columns)
     assert compare["metric"].tolist()[:4] == ["macro_f1", "accuracy", "ece", "n_test"]
     assert compare.shape[1] == 3  # the metric plus both models of the task
+
+
+def test_the_jobs_panel_lists_every_kind_with_its_place_in_line(home):
+    import json
+
+    import pandas as pd
+
+    from models.jobs import STATUS_FILE
+
+    _import_csv(home, "labelled.csv", ROWS)
+    for job_id, kind, name, offset in (("embed-1", "embed", "Embeddings · labelled.csv", 0),
+                                       ("score-1", "score", "Score with tiny", 1)):
+        folder = home / "jobs" / job_id
+        folder.mkdir(parents=True)
+        created = (pd.Timestamp.now(tz="UTC") + pd.Timedelta(seconds=offset)).isoformat()
+        (folder / STATUS_FILE).write_text(json.dumps({"job_id": job_id, "kind": kind, "task": kind, "name": name,
+                                                      "state": "queued", "created_at": created}))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(keys.MODELS_PAGE).run()
+    assert not at.exception, at.exception
+    cards = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert "**Embeddings · labelled.csv** · embed · queued · number 1 in line, starts when the running job ends" in cards
+    assert "**Score with tiny** · score · queued · number 2 in line, starts after the 1 job before it in line" in cards
