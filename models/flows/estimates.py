@@ -5,6 +5,12 @@ from analytics.store.model_rows import RegisteredModel
 from models.device import choose_device
 
 
+def _about(seconds: float) -> str:
+    """A duration as people estimate it: "under a minute", "about 6 min"."""
+    minutes = seconds / 60
+    return "under a minute" if minutes < 1 else f"about {minutes:,.0f} min"
+
+
 def fine_tune_estimate(models: list[RegisteredModel], *, n_texts: int, epochs: int, device_name: str,
                        train_share: float = 0.8) -> str:
     """" (about 6 min at the 40 texts/s the last fine-tune ran at on this CPU)": from the newest model
@@ -18,10 +24,8 @@ def fine_tune_estimate(models: list[RegisteredModel], *, n_texts: int, epochs: i
     for model in models:  # newest first
         speed = float(model.metrics.get("throughput") or 0)
         if speed > 0 and str(model.metrics.get("device") or "").split()[:1] == [kind]:
-            minutes = n_texts * train_share * epochs / speed / 60
-            when = "under a minute" if minutes < 1 else f"about {minutes:,.0f} min"
             where = "this CPU" if kind == "CPU" else "this GPU"
-            return f" ({when} at the {speed:,.0f} texts/s the last fine-tune ran at on {where})"
+            return f" ({_about(n_texts * train_share * epochs / speed)} at the {speed:,.0f} texts/s the last fine-tune ran at on {where})"
     return ""
 
 
@@ -35,6 +39,4 @@ def scoring_estimate(model: RegisteredModel, n_texts: int) -> str:
     speed = float((model.metrics.get("speed") or {}).get("cpu_rows_per_s") or 0)
     if speed <= 0 or choose_device().is_cuda:
         return ""
-    minutes = n_texts / speed / 60
-    when = "under a minute" if minutes < 1 else f"about {minutes:,.0f} min"
-    return f" ({when} at the {speed:,.0f} texts/s measured for it on this CPU)"
+    return f" ({_about(n_texts / speed)} at the {speed:,.0f} texts/s measured for it on this CPU)"
