@@ -28,7 +28,7 @@ demo: install
 	$(PY) -m analytics.demo.sample
 
 run: demo
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(PY) app.py --server.port $(PORT)
 
 test: install
 	$(PY) -m pytest

@@ -37,7 +37,7 @@ TOPICS_PAGE = "pages/views/topics.py"
 # pages/views/, out of Streamlit's legacy pages/*.py glob, which would otherwise run a file alone,
 # without the frame, when a first request names it (/overview used to show "There is no dataset yet").
 NAVIGATION: dict[str, tuple[tuple[str, str, str, str], ...]] = {
-    "Overview": ((OVERVIEW_PAGE, "Overview", ":material/dashboard:", "overview"),),
+    "Overview": ((OVERVIEW_PAGE, "Overview", ":material/dashboard:", ""),),  # the default page lives at /
     "Analyze": ((SENTIMENT_PAGE, "Sentiment", ":material/sentiment_satisfied:", "sentiment"),
                 (TOPICS_PAGE, "Topics & intents", ":material/topic:", "topics")),
     "Manage": ((DATA_PAGE, "Data", ":material/database:", "data"),
@@ -45,7 +45,8 @@ NAVIGATION: dict[str, tuple[tuple[str, str, str, str], ...]] = {
 }
 # Other paths people bookmarked or guess, each leading to its page.
 URL_ALIASES: dict[str, str] = {
-    "home": OVERVIEW_PAGE, "text-sentiment": SENTIMENT_PAGE, "topics-intents": TOPICS_PAGE, "intents": TOPICS_PAGE,
+    "overview": OVERVIEW_PAGE, "home": OVERVIEW_PAGE, "text-sentiment": SENTIMENT_PAGE,
+    "topics-intents": TOPICS_PAGE, "intents": TOPICS_PAGE,
     "datasets": DATA_PAGE, "upload": DATA_PAGE, "model-registry": MODELS_PAGE,
 }
 ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for page in pages)

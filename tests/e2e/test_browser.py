@@ -34,12 +34,12 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def _serve(home: Path, log_path: Path, **extra_env: str):
-    """`streamlit run app.py` on a free port with GAPSIGHT_HOME=home (plus extra_env); yields its URL."""
+    """`python app.py` (what `make run` does) on a free port with GAPSIGHT_HOME=home (plus extra_env); yields its URL."""
     port = _free_port()
     env = dict(os.environ, GAPSIGHT_HOME=str(home), HF_HUB_OFFLINE="1", **extra_env)
     log = open(log_path, "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "app.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -66,7 +66,7 @@ def _serve(home: Path, log_path: Path, **extra_env: str):
 
 @pytest.fixture
 def app_url(demo_home, tmp_path):
-    """`streamlit run app.py` on a free port with a private GAPSIGHT_HOME holding the demo dataset."""
+    """The app on a free port with a private GAPSIGHT_HOME holding the demo dataset."""
     with _serve(demo_home, tmp_path / "streamlit.log") as url:
         yield url
 
@@ -168,7 +168,7 @@ def test_fine_tune_from_the_models_page(tiny_train_url, page):
     expect = pytest.importorskip("playwright.sync_api").expect
     # Without the File System Access API the grid's CSV export falls back to a plain download Playwright catches.
     page.add_init_script("delete window.showSaveFilePicker;")
-    page.goto(tiny_train_url)  # the entry page first: a deep link on a fresh server shows "Page not found"
+    page.goto(tiny_train_url)
     page.get_by_role("heading", name="Overview").wait_for()
     page.get_by_role("link", name="Models").click()
     page.wait_for_url("**/models")
@@ -325,12 +325,14 @@ def test_deep_links_and_their_aliases_open_the_right_page_inside_the_frame(demo_
     picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
     with _serve(demo_home, tmp_path / "streamlit.log") as url:
         # The very first request after a start: the page with its frame, not the page file run alone
-        # ("There is no dataset yet" on a store holding the demo).
-        page.goto(f"{url}/overview")
-        page.get_by_role("heading", name="Overview").wait_for()
+        # ("There is no dataset yet" on a store holding the demo), and no "Page not found" over it.
+        page.goto(f"{url}/sentiment")
+        page.get_by_role("heading", name="Sentiment", exact=True).wait_for()
         picker.wait_for()
+        page.wait_for_timeout(1500)  # the modal, when there is one, comes with the first run's messages
+        assert page.get_by_text("Page not found").count() == 0
         assert page.get_by_text("There is no dataset yet").count() == 0
-        for path, heading in (("sentiment", "Sentiment"), ("data", "Data"), ("models", "Models"),
+        for path, heading in (("overview", "Overview"), ("data", "Data"), ("models", "Models"),
                               ("datasets", "Data"), ("text-sentiment", "Sentiment"),
                               ("model-registry", "Models"), ("home", "Overview")):
             page.goto(f"{url}/{path}")
@@ -381,9 +383,7 @@ def test_topic_charts_keep_their_labels_inside(demo_home, tmp_path, page):
 
     seed_stand_in_embeddings(demo_home)
     with _serve(demo_home, tmp_path / "streamlit.log") as url:
-        page.goto(url)  # the entry page first: a deep link on a fresh server shows "Page not found"
-        page.get_by_role("heading", name="Overview").wait_for()
-        page.get_by_role("link", name="Topics & intents").click()
+        page.goto(f"{url}/topics")
         page.get_by_role("heading", name="Topics & intents").wait_for()
         for tab in ("Intents", "Topics & dimensions", "Discover"):
             page.get_by_role("tab", name=tab).click()
