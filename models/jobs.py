@@ -55,6 +55,7 @@ __all__ = [
     "job_dir",
     "job_status",
     "jobs_root",
+    "rough_duration",
     "latest_job",
     "list_jobs",
     "mark_synced",
@@ -93,6 +94,16 @@ _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 class JobCancelled(Exception):
     """Raised inside a job when its cancel flag is seen; the job ends as "cancelled"."""
+
+
+def rough_duration(seconds: float) -> str:
+    """A duration as people estimate it: "under a minute", "about 6 min".
+
+    >>> rough_duration(40), rough_duration(370)
+    ('under a minute', 'about 6 min')
+    """
+    minutes = seconds / 60
+    return "under a minute" if minutes < 1 else f"about {minutes:,.0f} min"
 
 
 def _now() -> str:
@@ -170,13 +181,17 @@ class JobSpec:
     dataset_id : str
         The dataset the input came from (informational; used by :func:`latest_job`).
     config : dict
-        :class:`models.training.FineTuneConfig` fields to override (training).
+        :class:`models.training.FineTuneConfig` fields to override (training); an embed job's
+        ``reuse_from``: earlier caches whose vectors of the same texts it takes instead of embedding.
     model_folder : str or None
         The model to score with (scoring) or to build an int8 variant of (quantize).
     device : {"auto", "cpu", "cuda"} or None
         ``None`` picks CUDA when available (or what ``GAPSIGHT_DEVICE`` says).
     output_path : str or None
         Where an embed job writes its embeddings cache (``.npz``).
+    expected_seconds : float or None
+        How long the job should take, estimated before it starts from speeds measured on this
+        machine (:mod:`models.flows.estimates`); the queue adds these up to say when a job starts.
     """
 
     kind: str
@@ -188,6 +203,7 @@ class JobSpec:
     model_folder: str | None = None
     device: str | None = None
     output_path: str | None = None
+    expected_seconds: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in JOB_KINDS:
@@ -251,6 +267,8 @@ class JobStatus:
     step, total_steps, epoch : int or None
         Training steps (scoring: texts scored and total).
     train_loss, val_macro_f1, eta_seconds : float or None
+    expected_seconds : float or None
+        The estimate made before the job started (its spec's), for the queue.
     device : str
         Where the job runs, e.g. ``"CPU (2 threads)"``.
     created_at, started_at, finished_at : str or None
@@ -280,6 +298,7 @@ class JobStatus:
     train_loss: float | None = None
     val_macro_f1: float | None = None
     eta_seconds: float | None = None
+    expected_seconds: float | None = None
     device: str = ""
     created_at: str | None = None
     started_at: str | None = None
@@ -592,24 +611,32 @@ def queue_positions(jobs: list[JobStatus]) -> dict[str, int]:
 
 
 def queue_wait(jobs: list[JobStatus]) -> dict[str, str]:
-    """Job id → when a queued job should start: the running job's own ETA for the first in line.
+    """Job id → when a queued job should start: the running job's ETA plus the estimates of the jobs ahead.
 
     >>> running = JobStatus("r", "train", "t", name="big fine-tune", state="running", eta_seconds=250)
-    >>> queue_wait([running, JobStatus("a", "score", "t", state="queued", created_at="1"),
-    ...             JobStatus("b", "embed", "t", state="queued", created_at="2")])
-    {'a': "starts in about 4 min, when 'big fine-tune' ends", 'b': 'starts after the 1 job before it in line'}
+    >>> waits = queue_wait([running, JobStatus("a", "score", "t", state="queued", created_at="1", expected_seconds=300),
+    ...                     JobStatus("b", "embed", "t", state="queued", created_at="2"),
+    ...                     JobStatus("c", "embed", "t", state="queued", created_at="3")])
+    >>> waits["a"], waits["b"]
+    ("starts in about 4 min, when 'big fine-tune' ends", 'starts in about 9 min, after the 1 job before it in line')
+    >>> waits["c"]  # b has no estimate
+    'starts after the 2 jobs before it in line'
     """
     running = next((j for j in jobs if j.state == "running"), None)
+    clock = 0.0 if running is None else running.eta_seconds  # seconds until the next job starts, None if unknown
     waits = {}
-    for job_id, place in queue_positions(jobs).items():
-        ahead = place - 1
-        if ahead == 0 and running is not None and running.eta_seconds is not None:
-            minutes = max(1, round(running.eta_seconds / 60))
-            waits[job_id] = f"starts in about {minutes} min, when '{running.name or running.task}' ends"
+    places = queue_positions(jobs)
+    for job in sorted((j for j in jobs if j.job_id in places), key=lambda j: places[j.job_id]):
+        ahead = places[job.job_id] - 1
+        if ahead == 0 and running is None:
+            waits[job.job_id] = "starts next"
         elif ahead == 0:
-            waits[job_id] = "starts when the running job ends"
+            when = "starts" if clock is None else f"starts in {rough_duration(clock)},"
+            waits[job.job_id] = f"{when} when '{running.name or running.task}' ends"
         else:
-            waits[job_id] = f"starts after the {ahead} job{'s' if ahead > 1 else ''} before it in line"
+            when = "starts" if clock is None else f"starts in {rough_duration(clock)},"
+            waits[job.job_id] = f"{when} after the {ahead} job{'s' if ahead > 1 else ''} before it in line"
+        clock = None if clock is None or job.expected_seconds is None else clock + job.expected_seconds
     return waits
 
 
@@ -664,6 +691,7 @@ def start_job(spec: JobSpec, *, home: str | Path | None = None) -> str:
     recorder.update(
         force=True, job_id=job_id, kind=spec.kind, task=spec.task, name=spec.name or spec.task,
         dataset_id=spec.dataset_id, state="queued", fraction=0.0, message="starting", created_at=_now(),
+        expected_seconds=spec.expected_seconds,
     )
     env = dict(os.environ)
     env["GAPSIGHT_HOME"] = str(home_path)

@@ -208,16 +208,24 @@ def _embed(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
     frame = _read_input(spec, need_label=False)
     recorder.mark_running(f"loading the encoder · {device.name}", fraction=0.01)
 
+    embedded = [0]
+
     def on_progress(done: int, total: int) -> None:
         if recorder.cancel_requested():
             raise JobCancelled()
+        embedded[0] = done
         recorder.update(fraction=0.02 + 0.95 * done / max(total, 1), step=done, total_steps=total,
                         message=f"embedded {done:,}/{total:,} texts · {device.name}")
 
+    began = time.perf_counter()
     vectors = dataset_embeddings(frame["record_id"].tolist(), frame["text"].tolist(), progress=on_progress,
-                                 cache_path=Path(spec.output_path), device=device)
+                                 cache_path=Path(spec.output_path), device=device,
+                                 reuse_from=[Path(p) for p in spec.config.get("reuse_from", ())])
     _log(f"wrote {spec.output_path}")
-    return f"Embedded {len(vectors):,} texts", {"cache_path": spec.output_path, "rows": len(vectors)}
+    # The speed of the texts really embedded (not those reused from an earlier version), for later estimates.
+    throughput = embedded[0] / (time.perf_counter() - began) if embedded[0] >= 100 else None
+    return f"Embedded {len(vectors):,} texts", {"cache_path": spec.output_path, "rows": len(vectors),
+                                                 "throughput": throughput and round(throughput, 1)}
 
 
 def _failure_message(exc: Exception) -> str:

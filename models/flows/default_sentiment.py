@@ -21,7 +21,7 @@ from analytics.store.model_rows import RegisteredModel, choose_model, registered
 from analytics.store.predictions import LEXICON_MODEL_ID, has_predictions
 from analytics.store.rating_cuts import RatingCuts, load_cuts
 from models.device import choose_device
-from models.flows.estimates import fine_tune_estimate
+from models.flows.estimates import Estimate, fine_tune_estimate, seconds_of
 from models.flows.lexicon_scoring import LEXICON_NAME
 from models.flows.model_scoring import advance_model_predictions
 from models.jobs import JobSpec, JobStatus, latest_job, list_jobs, start_job, write_job_input
@@ -133,14 +133,11 @@ def advance_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
                                f"A sentiment model will be fine-tuned on this dataset once '{busy[0].name}' has "
                                "finished; VADER serves meanwhile.")
     try:
-        job_id, n_rows = _start_training(info, rows, corrections, load_cuts(store, info), home)
+        job_id, n_rows, estimate = _start_training(store, info, rows, corrections, load_cuts(store, info), home)
     except ValueError as error:
         return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "lexicon", None, str(error))
-    device = choose_device()
-    estimate = fine_tune_estimate(registered_models(store), n_texts=n_rows, device_name=device.name,
-                                  epochs=training_config(cuda=device.kind == "cuda")["epochs"])
     return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", None,
-                           f"Started fine-tuning on {n_rows:,} labelled texts{estimate} (job {job_id}).")
+                           f"Started fine-tuning on {n_rows:,} labelled texts{estimate or ''} (job {job_id}).")
 
 
 def retrain_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFrame, *,
@@ -156,20 +153,23 @@ def retrain_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
     job = latest_job(task=TASK, dataset_id=info.id, kind="train", home=home)
     if job is not None and job.state in ("queued", "running"):
         raise ValueError("A sentiment model for this dataset is already being fine-tuned; wait for it or cancel it.")
-    job_id, _ = _start_training(info, rows, load_labels(store, info.id, TASK), load_cuts(store, info), home)
+    job_id, *_ = _start_training(store, info, rows, load_labels(store, info.id, TASK), load_cuts(store, info), home)
     choose_model(store, info.id, TASK, None)  # the new model takes over this dataset once it is registered
     return job_id
 
 
-def _start_training(info: DatasetInfo, rows: pd.DataFrame, corrections: pd.DataFrame, cuts: RatingCuts | None,
-                    home: Path) -> tuple[str, int]:
+def _start_training(store: Store, info: DatasetInfo, rows: pd.DataFrame, corrections: pd.DataFrame,
+                    cuts: RatingCuts | None, home: Path) -> tuple[str, int, Estimate | None]:
     device = choose_device()
     frame = rating_training_frame(rows, max_rows=None if device.kind == "cuda" else CPU_TRAINING_ROWS,
                                   corrections=corrections, cuts=cuts)
+    config = training_config(cuda=device.kind == "cuda")
+    estimate = fine_tune_estimate(registered_models(store), n_texts=len(frame), epochs=config["epochs"],
+                                  device_name=device.name)
     spec = JobSpec(kind="train", task=TASK, input_path=str(write_job_input(frame, home=home)),
-                   name=f"Sentiment from ratings · {info.name}", dataset_id=info.id,
-                   config=training_config(cuda=device.kind == "cuda"))
-    return start_job(spec, home=home), len(frame)
+                   name=f"Sentiment from ratings · {info.name}", dataset_id=info.id, config=config,
+                   expected_seconds=seconds_of(estimate))
+    return start_job(spec, home=home), len(frame), estimate
 
 
 def _advance_scoring(store: Store, info: DatasetInfo, rows: pd.DataFrame, model: RegisteredModel, home: Path,

@@ -1,42 +1,86 @@
-"""How long a job will take, said before it starts, from speeds measured on this machine (model cards)."""
+"""How long a job will take, said before it starts, from speeds measured on this machine.
+
+Fine-tunes take the speed of the newest model trained on the same kind of device (its card), scoring
+the speed measured for the model itself, embedding the speed of the last embedding job here. The
+seconds travel with the job (``JobSpec.expected_seconds``), so the queue can say when each job starts.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from analytics.store.model_rows import RegisteredModel
 from models.device import choose_device
+from models.jobs import JobStatus, rough_duration
 
 
-def _about(seconds: float) -> str:
-    """A duration as people estimate it: "under a minute", "about 6 min"."""
-    minutes = seconds / 60
-    return "under a minute" if minutes < 1 else f"about {minutes:,.0f} min"
+@dataclass(frozen=True)
+class Estimate:
+    """A duration and where it comes from; ``str()`` gives the phrase shown after "Started …"."""
+
+    seconds: float
+    speed: float
+    basis: str
+
+    @property
+    def phrase(self) -> str:
+        """"about 6 min at the 40 texts/s the last fine-tune ran at on this CPU"."""
+        return f"{rough_duration(self.seconds)} at the {self.speed:,.0f} texts/s {self.basis}"
+
+    def __str__(self) -> str:
+        return f" ({self.phrase})"
+
+
+def _where(device_name: str) -> str:
+    return "this CPU" if device_name.split()[:1] == ["CPU"] else "this GPU"
 
 
 def fine_tune_estimate(models: list[RegisteredModel], *, n_texts: int, epochs: int, device_name: str,
-                       train_share: float = 0.8) -> str:
-    """" (about 6 min at the 40 texts/s the last fine-tune ran at on this CPU)": from the newest model
-    trained on the same kind of device, "" when none was.
+                       train_share: float = 0.8) -> Estimate | None:
+    """From the newest model trained on the same kind of device; None when none was.
 
     >>> m = RegisteredModel("m", "topic", "m", "/x", None, (), {"throughput": 40.0, "device": "CPU (2 threads)"}, True)
-    >>> fine_tune_estimate([m], n_texts=9_000, epochs=2, device_name="CPU (2 threads)")
+    >>> str(fine_tune_estimate([m], n_texts=9_000, epochs=2, device_name="CPU (2 threads)"))
     ' (about 6 min at the 40 texts/s the last fine-tune ran at on this CPU)'
+    >>> fine_tune_estimate([m], n_texts=9_000, epochs=2, device_name="NVIDIA H200") is None
+    True
     """
-    kind = device_name.split()[0]
+    kind = device_name.split()[:1]
     for model in models:  # newest first
         speed = float(model.metrics.get("throughput") or 0)
-        if speed > 0 and str(model.metrics.get("device") or "").split()[:1] == [kind]:
-            where = "this CPU" if kind == "CPU" else "this GPU"
-            return f" ({_about(n_texts * train_share * epochs / speed)} at the {speed:,.0f} texts/s the last fine-tune ran at on {where})"
-    return ""
+        if speed > 0 and str(model.metrics.get("device") or "").split()[:1] == kind:
+            return Estimate(n_texts * train_share * epochs / speed, speed,
+                            f"the last fine-tune ran at on {_where(device_name)}")
+    return None
 
 
-def scoring_estimate(model: RegisteredModel, n_texts: int) -> str:
-    """" (about 2 min at the 130 texts/s measured for it on this CPU)", from the model card; "" when unmeasured.
+def scoring_estimate(model: RegisteredModel, n_texts: int) -> Estimate | None:
+    """From the model card's CPU speed; None when unmeasured (or on a GPU, where scoring takes seconds).
 
     >>> m = RegisteredModel("m", "sentiment", "m", "/x", None, (), {"speed": {"cpu_rows_per_s": 130.0}}, True)
-    >>> scoring_estimate(m, 15_600)
+    >>> str(scoring_estimate(m, 15_600))
     ' (about 2 min at the 130 texts/s measured for it on this CPU)'
     """
     speed = float((model.metrics.get("speed") or {}).get("cpu_rows_per_s") or 0)
     if speed <= 0 or choose_device().is_cuda:
-        return ""
-    return f" ({_about(n_texts / speed)} at the {speed:,.0f} texts/s measured for it on this CPU)"
+        return None
+    return Estimate(n_texts / speed, speed, "measured for it on this CPU")
+
+
+def embedding_estimate(jobs: list[JobStatus], *, n_texts: int, device_name: str) -> Estimate | None:
+    """From the newest finished embedding job on the same kind of device; None when there was none.
+
+    >>> done = JobStatus("e", "embed", "t", state="done", device="CPU (2 threads)", result={"throughput": 260.0})
+    >>> str(embedding_estimate([done], n_texts=20_000, device_name="CPU (2 threads)"))
+    ' (about 1 min at the 260 texts/s the last embedding ran at on this CPU)'
+    """
+    kind = device_name.split()[:1]
+    for job in jobs:  # newest first
+        speed = float((job.result or {}).get("throughput") or 0)
+        if job.kind == "embed" and job.state == "done" and speed > 0 and job.device.split()[:1] == kind:
+            return Estimate(n_texts / speed, speed, f"the last embedding ran at on {_where(device_name)}")
+    return None
+
+
+def seconds_of(estimate: Estimate | None) -> float | None:
+    """What a job spec records: the estimate's seconds, or None."""
+    return None if estimate is None else round(estimate.seconds, 1)

@@ -93,10 +93,10 @@ def start_int8_variant(model: RegisteredModel, *, home: Path | None = None) -> s
 
 
 def start_fine_tune(info: DatasetInfo, frame: pd.DataFrame, *, task: str, name: str, config: dict,
-                    home: Path | None = None) -> str:
+                    home: Path | None = None, expected_seconds: float | None = None) -> str:
     """Start fine-tuning on ``frame`` (record_id, text, label) in its own process; return the job id."""
     spec = JobSpec(kind="train", task=task, input_path=str(write_job_input(frame, home=home)), name=name,
-                   dataset_id=info.id, config=config)
+                   dataset_id=info.id, config=config, expected_seconds=expected_seconds)
     return start_job(spec, home=home)
 
 

@@ -10,7 +10,7 @@ from analytics.home import gapsight_home
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.model_rows import RegisteredModel
 from analytics.store.predictions import has_predictions
-from models.flows.estimates import scoring_estimate
+from models.flows.estimates import scoring_estimate, seconds_of
 from models.jobs import JobSpec, JobStatus, latest_job, start_job, write_job_input
 
 
@@ -56,8 +56,10 @@ def advance_model_predictions(store: Store, info: DatasetInfo, rows: pd.DataFram
     if not start:
         return ScoringState("waiting")
     texts = rows[rows["text"].notna()][["record_id", "text"]]
+    estimate = scoring_estimate(model, len(texts))
     spec = JobSpec(kind="score", task=score_task(model), input_path=str(write_job_input(texts, home=home)),
-                   name=f"Score with {model.name}", dataset_id=info.id, model_folder=model.folder)
+                   name=f"Score with {model.name}", dataset_id=info.id, model_folder=model.folder,
+                   expected_seconds=seconds_of(estimate))
     start_job(spec, home=home)
     return ScoringState("scoring", None, f"Started scoring {len(texts):,} interactions with '{model.name}'"
-                                         f"{scoring_estimate(model, len(texts))}.")
+                                         f"{estimate or ''}.")

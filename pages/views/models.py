@@ -7,7 +7,7 @@ from analytics.insights.model_reports import registry_table
 from analytics.store.model_rows import activate_model, registered_models, unregister_model
 from models.device import choose_device
 from models.flows.default_sentiment import training_config
-from models.flows.estimates import fine_tune_estimate
+from models.flows.estimates import fine_tune_estimate, seconds_of
 from models.flows.model_jobs import (
     label_sources,
     start_fine_tune,
@@ -72,16 +72,20 @@ else:
         batch_size = right.number_input("Batch size", 4, 512, defaults["batch_size"])
         max_length = last.number_input("Max tokens", 16, 512, defaults["max_length"])
         name = st.text_input("Model name", placeholder="defaults to the label column and dataset")
+        per_epoch = fine_tune_estimate(registered_models(store), n_texts=info.n_rows, epochs=1, device_name=device.name)
+        st.caption(f"On this dataset's {info.n_rows:,} rows (at most: only labelled texts train), one epoch takes "
+                   f"{per_epoch.phrase if per_epoch else 'an unknown time: no fine-tune was measured on this device yet'}.")
         submitted = st.form_submit_button("Start fine-tuning", type="primary")
     if submitted:
         try:
             frame, task = training_frame(store, info, dataset_rows(info), sources, source, predicts=predicts)
             config = {"epochs": int(epochs), "learning_rate": float(learning_rate), "batch_size": int(batch_size),
                       "max_length": int(max_length)}
-            job_id = start_fine_tune(info, frame, task=task, name=name or f"{task} · {info.name}", config=config)
             estimate = fine_tune_estimate(registered_models(store), n_texts=len(frame), epochs=int(epochs),
                                           device_name=device.name)
-            st.success(f"Started job {job_id} on {len(frame):,} labelled texts{estimate}. Progress below.")
+            job_id = start_fine_tune(info, frame, task=task, name=name or f"{task} · {info.name}", config=config,
+                                     expected_seconds=seconds_of(estimate))
+            st.success(f"Started job {job_id} on {len(frame):,} labelled texts{estimate or ''}. Progress below.")
         except ValueError as error:
             st.error(str(error), icon=":material/error:")
 

@@ -13,7 +13,7 @@ from analytics.insights.topics import (
 )
 from models.device import choose_device
 from models.embeddings import load_encoder
-from models.flows.embedding_jobs import INLINE_LIMIT, advance_dataset_embeddings, embeddings_path
+from models.flows.embedding_jobs import INLINE_LIMIT, advance_dataset_embeddings, earlier_embeddings, embeddings_path
 from models.topic_embeddings import dataset_embeddings, is_cached, label_embeddings
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows, require_text
@@ -30,7 +30,8 @@ def _encoder():
 def _vectors(info, progress=None):
     rows = dataset_rows(info)
     return dataset_embeddings(rows["record_id"].tolist(), rows["text"].tolist(), progress=progress,
-                              cache_path=embeddings_path(info), device=choose_device(), encoder=_encoder())
+                              cache_path=embeddings_path(info), device=choose_device(), encoder=_encoder(),
+                              reuse_from=earlier_embeddings(info))
 
 
 @st.cache_data(show_spinner="Tagging every interaction…", max_entries=8)

@@ -311,7 +311,8 @@ def test_cpu_jobs_queue_one_at_a_time_and_a_queued_job_cancels_at_once(tmp_path)
 
     texts = pd.DataFrame({"record_id": ["a", "b"], "text": ["great", "awful"]})
     spec = JobSpec(kind="score", task="sentiment-score", input_path=str(write_job_input(texts, home=tmp_path)),
-                   name="queued scoring", dataset_id="ds1", model_folder=str(tmp_path / "no-model"), device="cpu")
+                   name="queued scoring", dataset_id="ds1", model_folder=str(tmp_path / "no-model"), device="cpu",
+                   expected_seconds=95.0)
 
     def wait_for(job_id, test, seconds=90):
         deadline = time.time() + seconds
@@ -325,7 +326,7 @@ def test_cpu_jobs_queue_one_at_a_time_and_a_queued_job_cancels_at_once(tmp_path)
     with cpu_lock(tmp_path):  # another job holds the CPU
         job_id = start_job(spec, home=tmp_path)
         queued = wait_for(job_id, lambda s: s.message.startswith("queued: another job"))
-        assert queued.state == "queued"
+        assert queued.state == "queued" and queued.expected_seconds == 95.0  # the queue adds these up
         time.sleep(1.0)
         assert job_status(job_id, home=tmp_path).state == "queued"  # still waiting: nothing ran beside the holder
         cancel_job(job_id, home=tmp_path)

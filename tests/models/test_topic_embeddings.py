@@ -89,3 +89,37 @@ def test_dataset_embeddings_are_cached_and_recomputed_only_for_other_ids(tmp_pat
     assert not list(path.parent.glob("*.partial.npz"))
     with pytest.raises(ValueError, match="2 record ids but 1 texts"):
         topic_embeddings.dataset_embeddings(["r1", "r2"], ["a"], **options)
+
+
+def test_another_version_embeds_only_the_texts_that_changed(tmp_path, monkeypatch):
+    from models import topic_embeddings
+    from models.device import choose_device
+
+    fake = _FakeEmbed()
+    monkeypatch.setattr(topic_embeddings, "embed", fake)
+    folder = tmp_path / "embeddings"
+    options = dict(device=choose_device("cpu"), encoder=object())
+    first = topic_embeddings.dataset_embeddings(["r1", "r2"], ["a", "bbb"], cache_path=folder / "ds_v1.npz", **options)
+    # Version 2 after a re-map: one text changed, one row added, one text repeated under another id.
+    second = topic_embeddings.dataset_embeddings(["r1", "r2", "r3", "r4"], ["a", "cccc", " bbb ", None],
+                                                 cache_path=folder / "ds_v2.npz", reuse_from=[folder / "ds_v1.npz"],
+                                                 **options)
+    assert fake.calls[1] == ["cccc", None]  # only the new texts reach the encoder
+    assert second[:, 0].tolist() == [1.0, 4.0, 3.0, 4.0]  # the fake's vectors: len(str(text)); None -> "None"
+    assert np.array_equal(second[[0, 2]], first)
+    assert topic_embeddings.is_cached(folder / "ds_v2.npz", ["r1", "r2", "r3", "r4"])
+
+    # Every text known: written from the caches alone, the encoder never asked.
+    assert topic_embeddings.reuse_embeddings(["x", "y"], ["cccc", "a"], cache_path=folder / "ds_v3.npz",
+                                             reuse_from=[folder / "ds_v2.npz", folder / "ds_v1.npz"])
+    assert len(fake.calls) == 2
+    assert topic_embeddings.cached_embeddings(folder / "ds_v3.npz", ["x", "y"])[:, 0].tolist() == [4.0, 1.0]
+    assert not topic_embeddings.reuse_embeddings(["x"], ["unseen"], cache_path=folder / "ds_v4.npz",
+                                                 reuse_from=[folder / "ds_v1.npz"])
+    assert not (folder / "ds_v4.npz").exists()
+
+    # A cache from before text keys were stored is not trusted for reuse: everything is embedded again.
+    np.savez(folder / "old_v1.npz", embeddings=np.ones((1, 3), dtype=np.float16), record_ids=np.asarray(["r1"]))
+    topic_embeddings.dataset_embeddings(["r1"], ["a"], cache_path=folder / "old_v2.npz",
+                                        reuse_from=[folder / "old_v1.npz"], **options)
+    assert fake.calls[-1] == ["a"]

@@ -55,11 +55,12 @@ def test_form_starts_a_background_fine_tune(home, monkeypatch):
     at.switch_page(keys.MODELS_PAGE).run()
     label_picker = next(s for s in at.selectbox if s.label == "Labels")
     label_picker.set_value("topic")
+    assert any("one epoch takes an unknown time: no fine-tune was measured" in c.value for c in at.caption)
     next(b for b in at.button if b.label == "Start fine-tuning").click().run()
     assert not at.exception, at.exception
     assert any("Started job" in s.value for s in at.success)
     jobs = list_jobs(home=home)
-    assert len(jobs) == 1 and jobs[0].task == "topic"
+    assert len(jobs) == 1 and jobs[0].task == "topic" and jobs[0].expected_seconds is None
     deadline = time.time() + 120
     while time.time() < deadline and list_jobs(home=home)[0].state in ("queued", "running"):
         time.sleep(1)
@@ -71,6 +72,12 @@ def test_form_starts_a_background_fine_tune(home, monkeypatch):
     models = registered_models(store)
     assert len(models) == 1 and set(models[0].labels) == {"delivery", "support", "price"}
     assert list_jobs(home=home)[0].synced
+    # The finished fine-tune measured this CPU: the form now says how long an epoch takes before anything starts.
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(keys.MODELS_PAGE).run()
+    assert any("texts/s the last fine-tune ran at on this CPU" in c.value and "one epoch takes under a minute at the" in c.value
+               for c in at.caption), [c.value for c in at.caption]
     model = register_job_model(store, job)
     assert [m.model_id for m in registered_models(store)] == [model.model_id]
     assert register_job_model(store, job).model_id == model.model_id  # registering twice is a no-op
@@ -155,5 +162,5 @@ def test_the_jobs_panel_lists_every_kind_with_its_place_in_line(home):
     at.switch_page(keys.MODELS_PAGE).run()
     assert not at.exception, at.exception
     cards = [m.value for m in at.markdown if m.value.startswith("**")]
-    assert "**Embeddings · labelled.csv** · embed · queued · number 1 in line, starts when the running job ends" in cards
+    assert "**Embeddings · labelled.csv** · embed · queued · number 1 in line, starts next" in cards
     assert "**Score with tiny** · score · queued · number 2 in line, starts after the 1 job before it in line" in cards
