@@ -1,7 +1,7 @@
-"""Global filters (date range, category, channel, product) applied to the canonical frame."""
+"""Global filters (date range, category, channel, product, customer segment) applied to the canonical frame."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -61,12 +61,15 @@ class Filters:
     categories: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()  # names in a saved segmentation; apply_filters gets its members
+    segmentation: str = ""  # that segmentation's name, for describe
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "date_from", _as_date(self.date_from, "date_from"))
         object.__setattr__(self, "date_to", _as_date(self.date_to, "date_to"))
         for attr, _, _ in _DIMENSIONS:
             object.__setattr__(self, attr, _as_tuple(getattr(self, attr), attr))
+        object.__setattr__(self, "segments", _as_tuple(self.segments, "segments"))
         if self.date_from is not None and self.date_to is not None and self.date_from > self.date_to:
             raise ValueError(
                 f"date_from={self.date_from.isoformat()} is after date_to={self.date_to.isoformat()}; "
@@ -80,6 +83,7 @@ class Filters:
             self.date_from is None
             and self.date_to is None
             and not any(getattr(self, attr) for attr, _, _ in _DIMENSIONS)
+            and not self.segments
         )
 
     def describe(self) -> str:
@@ -106,6 +110,8 @@ class Filters:
             if len(values) > _DESCRIBE_MAX_VALUES:
                 shown += f" +{len(values) - _DESCRIBE_MAX_VALUES} more"
             parts.append(f"{label}: {shown}")
+        if self.segments:
+            parts.append(f"segment ({self.segmentation or 'saved'}): {', '.join(self.segments)}")
         return " · ".join(parts) if parts else "All data"
 
 
@@ -136,10 +142,10 @@ def without_full_date_range(filters: Filters, options: FilterOptions) -> Filters
     """
     if (filters.date_from, filters.date_to) != (options.date_min, options.date_max):
         return filters
-    return Filters(categories=filters.categories, channels=filters.channels, products=filters.products)
+    return replace(filters, date_from=None, date_to=None)
 
 
-def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+def apply_filters(frame: pd.DataFrame, filters: Filters, members: pd.Series | None = None) -> pd.DataFrame:
     """Keep the rows of ``frame`` that match ``filters``.
 
     Parameters
@@ -150,6 +156,9 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         Inclusive date range and allowed values. Rows without a timestamp are dropped only when
         a date bound is set; rows with a missing category / channel / product are dropped only
         when that dimension is filtered.
+    members : Series, optional
+        customer_id → segment name of the saved segmentation ``filters.segments`` names; rows of
+        customers outside the chosen segments (or without a customer) are dropped.
 
     Returns
     -------
@@ -177,6 +186,12 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         if not (pd.api.types.is_string_dtype(values.dtype) and values.dtype != object):
             values = values.astype(object).map(str, na_action="ignore")
         mask &= values.notna() & values.isin(allowed)
+    if filters.segments:
+        if members is None or "customer_id" not in frame.columns:
+            mask &= False
+        else:
+            chosen = members.index[members.isin(filters.segments)]
+            mask &= frame["customer_id"].astype(object).map(str, na_action="ignore").isin(set(chosen))
     return frame.loc[mask.to_numpy(dtype=bool)].copy()
 
 

@@ -169,6 +169,15 @@ class Store:
                     dataset_id VARCHAR, record_id VARCHAR, task VARCHAR, label VARCHAR, created_at TIMESTAMP,
                     PRIMARY KEY (dataset_id, record_id, task))"""
             )
+            # Saved customer segmentations (analytics.store.segments): the sidebar's segment filter.
+            cur.execute(
+                """CREATE TABLE IF NOT EXISTS segmentations (
+                    segmentation_id VARCHAR PRIMARY KEY, dataset_id VARCHAR, dataset_version INTEGER,
+                    name VARCHAR, method VARCHAR, params VARCHAR, segment_names VARCHAR, created_at TIMESTAMP)"""
+            )
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS segment_members (segmentation_id VARCHAR, customer_id VARCHAR, segment INTEGER)"
+            )
 
     def drop_orphan_tables(self) -> list[str]:
         """Drop tables an interrupted import or re-map left behind (no catalog row points to them).
@@ -260,6 +269,9 @@ class Store:
                 cur.execute(f"DROP TABLE IF EXISTS {quote_identifier(table)}")
             cur.execute("DELETE FROM predictions WHERE dataset_id = ?", [dataset_id])
             cur.execute("DELETE FROM labels WHERE dataset_id = ?", [dataset_id])
+            cur.execute("DELETE FROM segment_members WHERE segmentation_id IN "
+                        "(SELECT segmentation_id FROM segmentations WHERE dataset_id = ?)", [dataset_id])
+            cur.execute("DELETE FROM segmentations WHERE dataset_id = ?", [dataset_id])
             cur.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
 
     def load_rows(self, dataset_id: str) -> pd.DataFrame:

@@ -11,7 +11,8 @@ from analytics.demo.sample import DEMO_SETTING, seed_demo_once
 from analytics.insights.filters import Filters, apply_filters, without_full_date_range
 from analytics.store.database import DatasetInfo, Store
 from pages.common import keys
-from pages.common.loaders import dataset_filter_options, dataset_rows
+from analytics.store.segments import list_segmentations
+from pages.common.loaders import dataset_filter_options, dataset_rows, get_store, saved_members
 from pages.common.widgets import ProgressBar
 
 
@@ -45,6 +46,7 @@ def sync_jobs(store: Store) -> None:
         st.toast(problem, icon=":material/warning:")
 
 
+NO_SEGMENTATION = "none"  # the segmentation picker's "None" (segmentation ids start with "seg-")
 LAST_DATASET_SETTING = "last_chosen_dataset"  # in the store: a new browser session opens it again
 
 
@@ -83,7 +85,7 @@ def render_frame(store: Store) -> None:
         st.selectbox("Dataset", ids, format_func=lambda i: names.get(i, i), key=keys.ACTIVE_DATASET,
                      on_change=_remember_choice, args=(store,))
         info = store.get_dataset(st.session_state[keys.ACTIVE_DATASET])
-        _render_filters(info)
+        _render_filters(store, info)
 
 
 def _opening_dataset(store: Store, ids: list[str]) -> str | None:
@@ -100,12 +102,13 @@ def _remember_choice(store: Store) -> None:
         store.set_setting(LAST_DATASET_SETTING, chosen)
 
 
-def _render_filters(info: DatasetInfo) -> None:
+def _render_filters(store: Store, info: DatasetInfo) -> None:
     options = dataset_filter_options(info)
     if st.session_state.get(keys.FILTERS_OF) != (info.id, info.version):
         # A different dataset (or a re-mapped one) has other values: start from "everything".
-        for key in (keys.FILTER_CATEGORIES, keys.FILTER_CHANNELS, keys.FILTER_PRODUCTS):
+        for key in (keys.FILTER_CATEGORIES, keys.FILTER_CHANNELS, keys.FILTER_PRODUCTS, keys.FILTER_SEGMENTS):
             st.session_state[key] = []
+        st.session_state[keys.FILTER_SEGMENTATION] = NO_SEGMENTATION
         st.session_state[keys.FILTER_DATES] = (
             (options.date_min, options.date_max) if options.date_min else ())
         st.session_state[keys.FILTERS_OF] = (info.id, info.version)
@@ -119,9 +122,36 @@ def _render_filters(info: DatasetInfo) -> None:
                                ("Product", keys.FILTER_PRODUCTS, options.products)):
         if values:
             st.multiselect(label, values, key=key, placeholder="All")
+    _segment_filter(store, info)
     if not current_filters().is_empty and st.button("Clear filters", width="stretch"):
         st.session_state[keys.FILTERS_OF] = None
         st.rerun()
+
+
+def _segment_filter(store: Store, info: DatasetInfo) -> None:
+    """Pick a saved segmentation, then its segments; a segmentation deleted meanwhile clears the filter."""
+    saved = {s.segmentation_id: s for s in list_segmentations(store, info.id)}
+    chosen = st.session_state.get(keys.FILTER_SEGMENTATION) or NO_SEGMENTATION
+    if chosen != NO_SEGMENTATION and chosen not in saved:
+        st.session_state[keys.FILTER_NOTE] = ("The segmentation the segment filter used was deleted, so the "
+                                              "filter was cleared.")
+        st.session_state[keys.FILTER_SEGMENTATION], st.session_state[keys.FILTER_SEGMENTS] = NO_SEGMENTATION, []
+    if st.session_state.get(keys.FILTER_NOTE):  # said once, on the run that cleared the filter
+        st.caption(st.session_state[keys.FILTER_NOTE])
+        st.session_state[keys.FILTER_NOTE] = ""
+    if not saved:
+        return
+    names = {NO_SEGMENTATION: "None", **{sid: s.name for sid, s in saved.items()}}
+    picked = st.selectbox("Segmentation", list(names), format_func=names.get, key=keys.FILTER_SEGMENTATION,
+                          help="Saved on the Segments page; pick segments to see their customers on every page.")
+    if picked == NO_SEGMENTATION:
+        st.session_state[keys.FILTER_SEGMENTS] = []
+        return
+    segment_names = list(dict.fromkeys(saved[picked].segment_names.values()))
+    st.session_state[keys.FILTER_SEGMENTS] = [v for v in st.session_state.get(keys.FILTER_SEGMENTS) or []
+                                              if v in segment_names]
+    st.session_state[keys.SEGMENTATION_NAME] = saved[picked].name
+    st.multiselect("Segment", segment_names, key=keys.FILTER_SEGMENTS, placeholder="All")
 
 
 def current_filters() -> Filters:
@@ -135,15 +165,24 @@ def current_filters() -> Filters:
         categories=tuple(st.session_state.get(keys.FILTER_CATEGORIES) or ()),
         channels=tuple(st.session_state.get(keys.FILTER_CHANNELS) or ()),
         products=tuple(st.session_state.get(keys.FILTER_PRODUCTS) or ()),
+        segments=tuple(st.session_state.get(keys.FILTER_SEGMENTS) or ()) if st.session_state.get(
+            keys.FILTER_SEGMENTATION, NO_SEGMENTATION) != NO_SEGMENTATION else (),
+        segmentation=st.session_state.get(keys.SEGMENTATION_NAME) or "",
     )
+
+
+def _members(filters: Filters) -> pd.Series | None:
+    segmentation_id = st.session_state.get(keys.FILTER_SEGMENTATION)
+    return saved_members(get_store(), segmentation_id) if filters.segments else None
 
 
 def filtered_rows(info: DatasetInfo) -> pd.DataFrame:
     """The active dataset's rows under the global filters; dates only when narrower than the data."""
     filters = without_full_date_range(current_filters(), dataset_filter_options(info))
-    return apply_filters(dataset_rows(info), filters)
+    return apply_filters(dataset_rows(info), filters, _members(filters))
 
 
 def undated_filtered_rows(info: DatasetInfo) -> pd.DataFrame:
     """The active dataset's rows under every global filter but the dates: the history a period is compared with."""
-    return apply_filters(dataset_rows(info), replace(current_filters(), date_from=None, date_to=None))
+    filters = replace(current_filters(), date_from=None, date_to=None)
+    return apply_filters(dataset_rows(info), filters, _members(filters))

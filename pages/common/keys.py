@@ -10,6 +10,12 @@ FILTER_DATES = "filter_dates"
 FILTER_CATEGORIES = "filter_categories"
 FILTER_CHANNELS = "filter_channels"
 FILTER_PRODUCTS = "filter_products"
+FILTER_SEGMENTATION = "filter_segmentation"  # id of the saved segmentation the segment filter uses, or ""
+FILTER_SEGMENTS = "filter_segments"
+SEGMENTATION_NAME = "filter_segmentation_name"  # its name, for the scope line
+FILTER_NOTE = "filter_note"  # why the frame cleared a filter (its segmentation was deleted)
+SEGMENT_RUN = "segment_run"  # the Segments page's last run: (dataset id, version, parameters) and results
+RULES_RUN = "rules_run"  # the Associations page's last mined rules
 UPLOAD = "upload"  # the uploaded file copied to disk, with its profile and mapping
 UPLOAD_ROUND = "upload_round"  # bumped after an import so that the file uploader starts empty
 IMPORT_REPORT = "import_report"
@@ -32,6 +38,8 @@ OVERVIEW_PAGE = "pages/views/overview.py"
 SENTIMENT_PAGE = "pages/views/sentiment.py"
 MODELS_PAGE = "pages/views/models.py"
 TOPICS_PAGE = "pages/views/topics.py"
+SEGMENTS_PAGE = "pages/views/segments.py"
+ASSOCIATIONS_PAGE = "pages/views/associations.py"
 
 # The navigation: section -> pages as (file, title, icon, url path). The page files live in
 # pages/views/, out of Streamlit's legacy pages/*.py glob, which would otherwise run a file alone,
@@ -39,7 +47,9 @@ TOPICS_PAGE = "pages/views/topics.py"
 NAVIGATION: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "Overview": ((OVERVIEW_PAGE, "Overview", ":material/dashboard:", ""),),  # the default page lives at /
     "Analyze": ((SENTIMENT_PAGE, "Sentiment", ":material/sentiment_satisfied:", "sentiment"),
-                (TOPICS_PAGE, "Topics & intents", ":material/topic:", "topics")),
+                (TOPICS_PAGE, "Topics & intents", ":material/topic:", "topics"),
+                (SEGMENTS_PAGE, "Segments", ":material/groups:", "segments"),
+                (ASSOCIATIONS_PAGE, "Associations", ":material/hub:", "associations")),
     "Manage": ((DATA_PAGE, "Data", ":material/database:", "data"),
                (MODELS_PAGE, "Models", ":material/model_training:", "models")),
 }
@@ -48,6 +58,8 @@ URL_ALIASES: dict[str, str] = {
     "overview": OVERVIEW_PAGE, "home": OVERVIEW_PAGE, "text-sentiment": SENTIMENT_PAGE,
     "topics-intents": TOPICS_PAGE, "intents": TOPICS_PAGE,
     "datasets": DATA_PAGE, "upload": DATA_PAGE, "model-registry": MODELS_PAGE,
+    "segmentation": SEGMENTS_PAGE, "rfm": SEGMENTS_PAGE, "rules": ASSOCIATIONS_PAGE,
+    "market-basket": ASSOCIATIONS_PAGE, "baskets": ASSOCIATIONS_PAGE,
 }
 ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for page in pages)
 
@@ -55,7 +67,8 @@ ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for 
 def init_state() -> None:
     """Create every session key with its default, once per browser session."""
     defaults = {ACTIVE_DATASET: None, PENDING_DATASET: None, FILTERS_OF: None, UPLOAD: None, UPLOAD_ROUND: 0,
-                IMPORT_REPORT: None, TOPIC_LABELS_OF: {}, TOPIC_K_OF: {}, TOPIC_RENAMES_OF: {}}
+                IMPORT_REPORT: None, SEGMENT_RUN: None, RULES_RUN: None, FILTER_NOTE: "", TOPIC_LABELS_OF: {},
+                TOPIC_K_OF: {}, TOPIC_RENAMES_OF: {}}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
     for key, default in PAGE_CHOICES.items():

@@ -10,6 +10,7 @@ from analytics.store.database import DatasetInfo, Store
 from analytics.store.labels import apply_labels, load_labels
 from analytics.store.model_rows import RegisteredModel, model_origin, serving_model
 from analytics.store.predictions import LEXICON_MODEL_ID, has_predictions, load_predictions
+from analytics.store.segments import get_segmentation, segment_members
 from pages.common.widgets import ProgressBar
 
 SENTIMENT_TASK = "sentiment"
@@ -39,6 +40,36 @@ def dataset_rows(info: DatasetInfo) -> pd.DataFrame:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _options(home: str, dataset_id: str, version: int) -> FilterOptions:
     return filter_options(_rows(home, dataset_id, version))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _members(home: str, segmentation_id: str, names: str) -> pd.Series:
+    return segment_members(get_store(), segmentation_id)
+
+
+def saved_members(store: Store, segmentation_id: str) -> pd.Series:
+    """customer_id → segment name of a saved segmentation, cached until its segments are renamed."""
+    try:
+        saved = get_segmentation(store, segmentation_id)
+    except ValueError:
+        return pd.Series(dtype=object, name="segment")
+    return _members(str(gapsight_home()), segmentation_id, repr(sorted(saved.segment_names.items())))
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the source file's numeric columns…")
+def _source_numbers(home: str, dataset_id: str, version: int, mapped: tuple[str, ...]) -> pd.DataFrame:
+    from analytics.insights.segments import numeric_source_columns
+
+    store = get_store()
+    columns = [c for c in store.load_raw(dataset_id, limit=1).columns if c != "_row" and c not in mapped]
+    return numeric_source_columns(store.load_raw(dataset_id, columns=columns) if columns else
+                                  pd.DataFrame({"_row": []}), mapped)
+
+
+def source_numbers(info: DatasetInfo) -> pd.DataFrame:
+    """``_row`` and the numeric source columns no canonical field took ("source: qty" …), once per version."""
+    mapped = tuple(sorted(str(v) for v in info.mapping.values() if v))
+    return _source_numbers(str(gapsight_home()), info.id, info.version, mapped)
 
 
 def dataset_filter_options(info: DatasetInfo) -> FilterOptions:

@@ -7,6 +7,7 @@ from analytics.ingest.mapping import estimate_rejects, suggest_mapping
 from analytics.ingest.pipeline import ImportOptions, import_file, remap_dataset, stage_upload
 from analytics.ingest.readers import profile_file
 from analytics.insights.verbatims import shorten_cells
+from analytics.store.rules import delete_rules
 from models.flows.embedding_jobs import forget_embeddings
 from pages.common import keys
 from pages.common.frame import active_dataset, select_dataset
@@ -133,6 +134,7 @@ with tabs[4]:
     if confirmed_delete(f"Yes, delete '{info.name}' and its {info.n_rows:,} rows permanently", key=f"sure_{info.id}",
                         button="Delete dataset", primary=True):
         store.delete_dataset(info.id)
+        delete_rules(store, info.id)
         forget_embeddings(info.id)
         st.session_state[keys.IMPORT_REPORT] = None
         st.rerun()
