@@ -85,7 +85,7 @@ def evidence(rules: pd.DataFrame, rows: pd.DataFrame, baskets: Baskets, kind: st
     rule = top.loc[picked]
     ids = set(rule_record_ids(baskets, rule["antecedent"], rule["consequent"]))
     behind = rows[rows["record_id"].astype(str).isin(ids)]
-    columns = [c for c in ("record_id", "timestamp", "customer_id", "order_id", "item", "product", "rating", "text")
+    columns = [c for c in ("text", "rating", "order_id", "item", "customer_id", "timestamp", "record_id")
                if c in behind.columns and behind[c].notna().any()]
     st.caption(f"{int(rule['n_baskets']):,} {BASKET_KINDS[kind].unit} hold both sides; their {len(behind):,} "
                "interactions that mention an item of the rule:")

@@ -397,3 +397,38 @@ def test_topic_charts_keep_their_labels_inside(demo_home, tmp_path, page):
                 assert not found["legendOnTicks"], f"{tab}: a legend covers the x axis"
                 assert found["clipped"] == [], f"{tab}: text outside its chart: {found['clipped']}"
             _no_exception(page)
+
+
+def test_a_saved_segment_filters_the_overview(app_url, page):
+    """Run a segmentation, read the profiles, save it, pick one segment in the sidebar: the Overview changes."""
+    page.goto(f"{app_url}/segments")
+    page.get_by_role("heading", name="Segments", exact=True).wait_for()
+    _selectbox(page, "Number of segments").get_by_role("combobox").click()
+    page.get_by_role("option", name="4", exact=True).click()
+    page.get_by_role("button", name="Run segmentation").click()
+    page.get_by_text("Segment profiles").first.wait_for(timeout=120_000)
+    page.get_by_text("Features are robust-scaled").first.wait_for()
+    _no_exception(page)
+    page.get_by_role("tab", name="Save & export").click()
+    page.get_by_role("textbox", name="Save as").fill("Browser segments")
+    page.get_by_role("button", name="Save segmentation").click()
+    page.get_by_text("Saved 'Browser segments' (3,000 customers)").wait_for()
+
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_role("heading", name="Overview").wait_for()
+    page.locator('[data-testid="stMetric"]', has_text="Interactions").first.wait_for()
+    everyone = _metric_value(page, "Interactions")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    _selectbox(page, "Segmentation", within=sidebar).get_by_role("combobox").click()
+    page.get_by_role("option", name="Browser segments").click()
+    segment = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Segment")
+    segment.last.get_by_role("combobox").click()
+    page.get_by_role("option").filter(has_text="low ratings").first.click()
+    page.keyboard.press("Escape")
+    page.get_by_text("segment (Browser segments): ").first.wait_for()
+    page.wait_for_function(
+        """(before) => { const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+             .find((e) => e.innerText.includes('Interactions'));
+           return m && !m.innerText.includes(before); }""", arg=everyone, timeout=60_000)
+    assert _metric_value(page, "Interactions") != everyone
+    _no_exception(page)
