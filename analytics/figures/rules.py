@@ -14,7 +14,14 @@ from analytics.figures.style import (
 
 NO_RULES = "No rules to draw at these settings: lower min support, min confidence or min lift."
 EDGE_WIDTH = (1.0, 8.0)  # px for the weakest and the strongest lift drawn
-LAYOUT_SEED = 7  # spring layout seed: the same rules always give the same picture
+
+
+def _circle(graph: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Nodes on a circle, each connected group together (so most arrows are short chords), in a fixed order."""
+    groups = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
+    order = [node for group in groups for node in group]
+    step = 2 * math.pi / max(len(order), 1)
+    return {node: (math.cos(math.pi / 2 - i * step), math.sin(math.pi / 2 - i * step)) for i, node in enumerate(order)}
 
 
 def _rule_hover(row, unit: str) -> str:
@@ -33,8 +40,9 @@ def rules_network_figure(rules: pd.DataFrame, *, top: int = 30, unit: str = "bas
                          title: str = "Rules network", subtitle: str = "") -> go.Figure:
     """The ``top`` rules (in table order) as arrows between their sides, wider for higher lift.
 
-    Nodes are rule sides: one item, or several joined with "; ", so that every rule is one edge. The
-    spring layout has a fixed seed; an arrow at each edge's middle points to the consequent and carries
+    Nodes are rule sides: one item, or several joined with "; ", so that every rule is one edge. They sit
+    on a circle, grouped by connected component, labels outside it (a spring layout piled the nodes of
+    separate pairs onto each other); an arrow at each edge's middle points to the consequent and carries
     the rule's numbers in its hover.
     """
     shown = rules.head(top)
@@ -43,7 +51,7 @@ def rules_network_figure(rules: pd.DataFrame, *, top: int = 30, unit: str = "bas
     graph = nx.Graph()
     graph.add_nodes_from(sorted(set(shown["antecedent"]) | set(shown["consequent"])))
     graph.add_edges_from(zip(shown["antecedent"], shown["consequent"]))
-    position = nx.spring_layout(graph, seed=LAYOUT_SEED)
+    position = _circle(graph)
     fig = go.Figure()
     widths = _widths(shown["lift"].to_numpy(dtype=float))
     middles, angles = [], []
@@ -60,12 +68,13 @@ def rules_network_figure(rules: pd.DataFrame, *, top: int = 30, unit: str = "bas
     nodes = list(graph.nodes)
     degree = dict(graph.degree)
     fig.add_scatter(x=[position[n][0] for n in nodes], y=[position[n][1] for n in nodes], mode="markers+text",
-                    name="items", text=[escape(n) for n in nodes], textposition="top center", cliponaxis=False,
+                    name="items", text=[escape(n) for n in nodes], cliponaxis=False,
+                    textposition=["middle right" if position[n][0] >= 0 else "middle left" for n in nodes],
                     marker={"size": 14, "color": "white", "line": {"width": 2, "color": VOLUME_COLOR}},
                     hovertext=[f"<b>{escape(n)}</b><br>in {degree[n]} of the rules shown" for n in nodes],
                     hoverinfo="text", showlegend=False)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_xaxes(visible=False, range=[-2.6, 2.6])  # room for the labels left and right of the circle
+    fig.update_yaxes(visible=False, range=[-1.15, 1.15])
     return apply_layout(fig, title=title, height=560, subtitle=escape(subtitle) or
                         f"The {len(shown)} strongest rules by lift; wider arrows for higher lift")
 

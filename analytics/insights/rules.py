@@ -1,8 +1,8 @@
-"""Market-basket rules: baskets from a canonical frame, a guarded FP-growth / Apriori search, readable rules.
+"""Market-basket rules: a guarded FP-growth / Apriori search over baskets, and rules people can read.
 
-Frames in, frozen results out. The flow is :func:`build_baskets` → :func:`estimate_search` (called by
-:func:`mine_rules`, which refuses searches that would swamp a 2-core machine) → :func:`mine_rules` →
-:func:`rule_sentences`, :func:`filter_rules` and :func:`rule_record_ids` for the page.
+Frames in, frozen results out. The flow is :func:`analytics.insights.baskets.build_baskets` →
+:func:`estimate_search` (called by :func:`mine_rules`, which refuses searches that would swamp a 2-core
+machine) → :func:`mine_rules` → :func:`rule_sentences`, :func:`filter_rules` and :func:`rule_record_ids`.
 """
 from __future__ import annotations
 
@@ -20,17 +20,13 @@ import pandas as pd
 from mlxtend.frequent_patterns import apriori, association_rules, fpgrowth
 from scipy import sparse
 
-from analytics.insights.topics import OTHER
+from analytics.insights.baskets import BASKET_KINDS, BasketReport, Baskets, basket_kind
 from analytics.schema import ITEM_SEPARATOR
 
-ORDER_ITEMS = "order_items"
-CUSTOMER_PRODUCTS = "customer_products"
-INTERACTION_TOPICS = "interaction_topics"
-CUSTOMER_TOPICS = "customer_topics"
 
 # Guard rails, sized so that mining stays under ~30 s on a busy 2-core machine (Online Retail, 20,728
-# orders: 781 items and 748 pairs at 1 % mine in ~4 s; 2,011 items and 29,453 pairs at 0.3 % took 45 s
-# with pairs only).
+# orders: 780 items and 748 pairs at 1 % mine in ~3.5 s; 2,011 items and 29,453 pairs at 0.3 % took 45 s
+# with max_len 2).
 MAX_FREQUENT_ITEMS = 2_000
 MAX_ONE_HOT_CELLS = 200_000_000  # mlxtend's FP-growth sums item supports on a dense copy: baskets × items bools
 MAX_PAIR_WORK = 500_000_000  # Σ (frequent items per basket)², the cost of counting pairs (~5 s)
@@ -45,29 +41,6 @@ STOP_GRACE = 5.0  # seconds to wait for a stopped mining thread to finish its cu
 CONVICTION_CAP = 1e6
 RULE_ITEM_SEPARATOR = ITEM_SEPARATOR + " "  # "A; B": items never hold ";" (build_baskets splits on it)
 ALGORITHMS = ("fpgrowth", "apriori")
-_CANCELLATION = r"^C\d"  # UCI Online Retail marks cancelled invoices "C536379"
-
-
-@dataclass(frozen=True)
-class BasketKind:
-    """What a basket is, what fills it, and how a rule on such baskets reads."""
-
-    key: str
-    label: str
-    unit: str  # what the basket counts count, plural ("orders")
-    sentence: str  # "{a}" and "{c}" stand for the antecedent and consequent
-
-
-BASKET_KINDS: dict[str, BasketKind] = {
-    ORDER_ITEMS: BasketKind(ORDER_ITEMS, "orders → items", "orders", "Customers who buy {a} also buy {c}"),
-    CUSTOMER_PRODUCTS: BasketKind(CUSTOMER_PRODUCTS, "customers → products", "customers",
-                                  "Customers who buy {a} also buy {c}"),
-    INTERACTION_TOPICS: BasketKind(INTERACTION_TOPICS, "interactions → topics/intents", "interactions",
-                                   "Interactions about {a} are also about {c}"),
-    CUSTOMER_TOPICS: BasketKind(CUSTOMER_TOPICS, "customers → topics", "customers",
-                                "Customers who raise {a} also raise {c}"),
-}
-
 
 class NoFrequentItems(ValueError):
     """No item reaches the minimum support; ``highest_support`` says which support would find one."""
@@ -88,75 +61,6 @@ class SearchTooLarge(ValueError):
 class MiningTimeout(ValueError):
     """Mining ran past its time limit and was stopped."""
 
-
-@dataclass(frozen=True)
-class KindSupport:
-    """Whether a frame can give one kind of basket, and if not, what would enable it."""
-
-    kind: str
-    label: str
-    supported: bool
-    hint: str  # "" when supported
-
-
-@dataclass(frozen=True)
-class BasketReport:
-    """What went into the baskets and what was set aside.
-
-    Set-aside rows are counted once, under the first reason that applies, in the order of the fields:
-    ``n_missing_id``, ``n_cancelled``, ``n_non_positive``, ``n_missing_item``. For topic kinds a row is an
-    interaction of the frame (``n_missing_item``: no topic but "other"). One-item baskets stay in the
-    baskets (they are part of the support denominator, as is standard) and are only reported.
-    """
-
-    kind: str
-    n_rows: int
-    n_baskets: int
-    n_items: int
-    mean_size: float
-    n_single_item: int
-    n_missing_id: int
-    n_cancelled: int
-    n_non_positive: int
-    n_missing_item: int
-
-    @property
-    def n_set_aside(self) -> int:
-        return self.n_missing_id + self.n_cancelled + self.n_non_positive + self.n_missing_item
-
-
-@dataclass(frozen=True, eq=False)
-class Baskets:
-    """Baskets × items as a sparse boolean matrix, with the lines behind it.
-
-    Attributes
-    ----------
-    kind : str
-        A key of :data:`BASKET_KINDS`.
-    matrix : scipy.sparse.csr_matrix
-        ``n_baskets × n_items``, True where the basket holds the item.
-    basket_ids : pd.Index
-        Order, customer or record id of each row, in order of first appearance.
-    items : pd.Index
-        Item names of the columns, sorted.
-    item_counts : np.ndarray
-        Baskets holding each item.
-    lines : pd.DataFrame
-        ``basket`` and ``item`` (row and column numbers) and ``record_id`` of every kept line.
-    report : BasketReport
-    """
-
-    kind: str
-    matrix: sparse.csr_matrix
-    basket_ids: pd.Index
-    items: pd.Index
-    item_counts: np.ndarray
-    lines: pd.DataFrame
-    report: BasketReport
-
-    @property
-    def n_baskets(self) -> int:
-        return self.matrix.shape[0]
 
 
 @dataclass(frozen=True)
@@ -214,6 +118,12 @@ class RuleResult:
         both sides), by lift then support.
     itemsets : pd.DataFrame
         ``itemset``, ``size``, ``support``, ``n_baskets`` of every frequent itemset.
+    report, estimate : BasketReport, SearchEstimate
+        The baskets mined and the size of the search.
+    params : dict
+        ``min_support``, ``max_len``, ``algorithm``, ``min_confidence``, ``min_lift`` as given.
+    seconds : float
+        Time spent mining and deriving rules.
     notes : tuple of str
         Why there are no rules, when there are none.
     """
@@ -235,172 +145,13 @@ class RuleResult:
 RULE_COLUMNS = ("antecedent", "consequent", "support", "confidence", "lift", "leverage", "conviction", "n_baskets")
 
 
-def _kind(kind: str) -> BasketKind:
-    if kind not in BASKET_KINDS:
-        raise ValueError(f"kind={kind!r} should be one of {list(BASKET_KINDS)}.")
-    return BASKET_KINDS[kind]
-
-
-def _clean(values: pd.Series) -> pd.Series:
-    """Strings with blanks as missing."""
-    text = values.astype("string").str.strip()
-    return text.mask(text.eq(""))
-
-
-def _has_values(frame: pd.DataFrame | None, column: str) -> bool:
-    return frame is not None and column in frame.columns and bool(_clean(frame[column]).notna().any())
-
-
-def _item_column(frame: pd.DataFrame, preferred: str, fallback: str) -> str | None:
-    return next((c for c in (preferred, fallback) if _has_values(frame, c)), None)
-
-
-def supported_kinds(frame: pd.DataFrame, *, tags: pd.DataFrame | None = None) -> tuple[KindSupport, ...]:
-    """Which basket kinds ``frame`` (and a tags table ``record_id``, ``label``) can give, with hints.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"order_id": ["o1"], "item": ["tea;cup"], "customer_id": [None]})
-    >>> [(k.kind, k.supported) for k in supported_kinds(frame)][:2]
-    [('order_items', True), ('customer_products', False)]
-    >>> supported_kinds(frame)[1].hint
-    'map a customer column to build customer baskets'
-    """
-    has = {c: _has_values(frame, c) for c in ("order_id", "customer_id", "item", "product")}
-    tagged = _has_values(tags, "label")
-    customer = "map a customer column to build customer baskets"
-    tag_hint = "tag the interactions with topics or intents first (Topics & intents page)"
-    needs = {
-        ORDER_ITEMS: [(has["order_id"], "map an order column (order or invoice id) to build order baskets"),
-                      (has["item"] or has["product"],
-                       "map an item column (one item per line, or items separated by ';')")],
-        CUSTOMER_PRODUCTS: [(has["customer_id"], customer),
-                            (has["product"] or has["item"], "map a product or item column")],
-        INTERACTION_TOPICS: [(tagged, tag_hint)],
-        CUSTOMER_TOPICS: [(has["customer_id"], customer), (tagged, tag_hint)],
-    }
-    out = []
-    for kind, checks in needs.items():
-        missing = [hint for ok, hint in checks if not ok]
-        out.append(KindSupport(kind, BASKET_KINDS[kind].label, not missing, "; ".join(missing)))
-    return tuple(out)
-
-
-def _split_items(values: pd.Series) -> pd.Series:
-    """One entry per item, indexed by source row: tuples and ';' lists split, blanks dropped."""
-    if values.dtype == object:
-        values = values.explode()  # tuples of labels; plain strings pass through
-    text = values.astype("string")
-    if text.str.contains(ITEM_SEPARATOR, regex=False).any():
-        text = text.str.split(ITEM_SEPARATOR).explode()
-    text = text.str.strip()
-    return text[text.notna() & text.ne("")]
-
-
-def _aligned_quantity(frame: pd.DataFrame, quantity: pd.Series | Sequence | None) -> np.ndarray:
-    if quantity is None:
-        return np.zeros(len(frame), dtype=bool)
-    if isinstance(quantity, pd.Series):
-        if not quantity.index.equals(frame.index):
-            raise ValueError("quantity must be aligned with the frame: give a Series with the frame's index.")
-        values = quantity
-    else:
-        values = pd.Series(list(quantity))
-        if len(values) != len(frame):
-            raise ValueError(f"quantity has {len(values)} values for {len(frame)} rows; they must match.")
-    return (pd.to_numeric(values, errors="coerce") <= 0).to_numpy(dtype=bool, na_value=False)
-
-
-def build_baskets(frame: pd.DataFrame, kind: str = ORDER_ITEMS, *, tags: pd.DataFrame | None = None,
-                  quantity: pd.Series | Sequence | None = None) -> Baskets:
-    """Baskets of one kind from a canonical frame, with cancellations, returns and blanks set aside.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Canonical rows (``record_id``, ``order_id``, ``item``, ``customer_id``, ``product`` …). ``item``
-        holds one item or several separated by ";"; without ``record_id`` the frame's index stands in.
-    kind : str
-        ``"order_items"`` (order_id → item, or product), ``"customer_products"`` (customer_id → product,
-        or item), ``"interaction_topics"`` (record → labels of ``tags``) or ``"customer_topics"``
-        (customer → labels of ``tags`` on their records).
-    tags : DataFrame, optional
-        ``record_id``, ``label`` (several rows or a tuple per record); "other" is no topic.
-    quantity : Series or sequence, optional
-        Quantity per row (order-line kinds): lines with quantity ≤ 0 are set aside.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"order_id": ["1", "1", "2", "C3"], "item": ["tea", "cup", "tea;cup", "tea"]})
-    >>> baskets = build_baskets(frame)
-    >>> baskets.report.n_baskets, list(baskets.items), baskets.report.n_cancelled
-    (2, ['cup', 'tea'], 1)
-    """
-    spec = _kind(kind)
-    rows = frame.reset_index(drop=True)
-    record_ids = _clean(rows["record_id"]) if "record_id" in rows.columns else \
-        pd.Series(frame.index.astype(str), dtype="string")
-    missing_id = cancelled = non_positive = np.zeros(len(rows), dtype=bool)
-    if kind in (ORDER_ITEMS, CUSTOMER_PRODUCTS):
-        id_column = "order_id" if kind == ORDER_ITEMS else "customer_id"
-        preferred, fallback = ("item", "product") if kind == ORDER_ITEMS else ("product", "item")
-        item_column = _item_column(rows, preferred, fallback)
-        if id_column not in rows.columns or item_column is None:
-            hint = next(k.hint for k in supported_kinds(frame) if k.kind == kind)
-            raise ValueError(f"This data cannot give {spec.label} baskets: {hint}.")
-        basket = _clean(rows[id_column])
-        missing_id = basket.isna().to_numpy()
-        if "order_id" in rows.columns:
-            cancelled = _clean(rows["order_id"]).str.contains(_CANCELLATION).to_numpy(dtype=bool, na_value=False)
-        cancelled = cancelled & ~missing_id
-        non_positive = _aligned_quantity(frame, quantity) & ~missing_id & ~cancelled
-        kept = ~(missing_id | cancelled | non_positive)
-        items = _split_items(rows[item_column][kept])
-        missing_item = int(kept.sum()) - items.index.nunique()
-    else:
-        if tags is None or not {"record_id", "label"} <= set(tags.columns):
-            raise ValueError(f"{spec.label} baskets need a tags table with record_id and label columns.")
-        if kind == CUSTOMER_TOPICS and "customer_id" not in rows.columns:
-            raise ValueError("map a customer column to build customer baskets.")
-        basket = record_ids if kind == INTERACTION_TOPICS else _clean(rows["customer_id"])
-        missing_id = (basket.isna() | record_ids.isna()).to_numpy()
-        labels = _split_items(tags["label"].reset_index(drop=True))
-        labels = labels[labels.str.casefold().ne(OTHER)]
-        by_record = pd.DataFrame({"record_id": _clean(tags["record_id"]).to_numpy()[labels.index],
-                                  "item": labels.to_numpy()})
-        positions = pd.DataFrame({"record_id": record_ids[~missing_id], "row": np.flatnonzero(~missing_id)})
-        joined = positions.merge(by_record, on="record_id", how="inner")
-        items = pd.Series(joined["item"].to_numpy(), index=joined["row"].to_numpy(), dtype="string")
-        missing_item = int((~missing_id).sum()) - items.index.nunique()
-    return _assemble(spec, basket, items, record_ids, n_rows=len(rows), counts=(
-        int(missing_id.sum()), int(cancelled.sum()), int(non_positive.sum()), missing_item))
-
-
-def _assemble(spec: BasketKind, basket: pd.Series, items: pd.Series, record_ids: pd.Series, *, n_rows: int,
-              counts: tuple[int, int, int, int]) -> Baskets:
-    rows = items.index.to_numpy()
-    basket_codes, basket_ids = pd.factorize(basket.to_numpy()[rows])
-    item_codes, item_names = pd.factorize(items.to_numpy(), sort=True)
-    if not len(basket_ids):
-        raise ValueError(f"No {spec.unit} are left once {sum(counts):,} of {n_rows:,} rows are set aside "
-                         "(missing ids or items, cancellations, quantities ≤ 0).")
-    shape = (len(basket_ids), len(item_names))
-    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (basket_codes, item_codes)), shape=shape)
-    matrix.data = matrix.data > 0  # an item listed twice in a basket counts once
-    sizes = np.diff(matrix.indptr)
-    lines = pd.DataFrame({"basket": basket_codes, "item": item_codes, "record_id": record_ids.to_numpy()[rows]})
-    report = BasketReport(spec.key, n_rows, shape[0], shape[1], float(sizes.mean()), int((sizes == 1).sum()), *counts)
-    return Baskets(spec.key, matrix, pd.Index(basket_ids.astype(str)), pd.Index(item_names.astype(str)),
-                   np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64), lines, report)
-
-
 def one_hot(baskets: Baskets, *, min_support: float = 0.0) -> pd.DataFrame:
     """Sparse boolean one-hot frame (baskets × items) for mlxtend; items under ``min_support`` are left out.
 
     Dropping them changes no result: an item below the threshold is in no frequent itemset, and every
     basket stays a row, so supports keep all baskets as their denominator.
     """
-    keep = baskets.item_counts / baskets.n_baskets >= min_support
+    keep = baskets.item_counts >= _min_count(min_support, baskets.n_baskets)
     return pd.DataFrame.sparse.from_spmatrix(baskets.matrix[:, keep], index=baskets.basket_ids,
                                              columns=baskets.items[keep])
 
@@ -456,6 +207,7 @@ def estimate_search(baskets: Baskets, *, min_support: float, max_len: int | None
 
     Examples
     --------
+    >>> from analytics.insights.baskets import build_baskets
     >>> baskets = build_baskets(pd.DataFrame({"order_id": list("112233"), "item": list("abacbc")}))
     >>> found = estimate_search(baskets, min_support=0.5)
     >>> found.fits, found.n_frequent_items, found.n_frequent_pairs
@@ -598,7 +350,7 @@ def mine_rules(baskets: Baskets, *, min_support: float = 0.01, max_len: int | No
     Parameters
     ----------
     baskets : Baskets
-        From :func:`build_baskets`.
+        From :func:`analytics.insights.baskets.build_baskets`.
     min_support : float
         Share of baskets an itemset must be in (0.01 = 1 %).
     max_len : int or None
@@ -618,6 +370,7 @@ def mine_rules(baskets: Baskets, *, min_support: float = 0.01, max_len: int | No
     Examples
     --------
     >>> frame = pd.DataFrame({"order_id": list("1122334"), "item": list("abababc")})
+    >>> from analytics.insights.baskets import build_baskets
     >>> result = mine_rules(build_baskets(frame), min_support=0.5)
     >>> result.sentences()[0]
     'Customers who buy a also buy b: confidence 1.00, lift 1.3, 3 orders'
@@ -635,8 +388,11 @@ def mine_rules(baskets: Baskets, *, min_support: float = 0.01, max_len: int | No
     frame = one_hot(baskets, min_support=min_support)
     names = frame.columns.to_numpy()
     n = baskets.n_baskets
+    # mlxtend prunes with ceil(min_support × n), which float error can push one basket too high (7/25 × 25 > 7):
+    # half a basket below the count threshold gives the same itemsets without that edge.
+    between = (_min_count(min_support, n) - 0.5) / n
     started = time.perf_counter()
-    found, raw = _within_time_limit(partial(_mine, frame, algorithm=algorithm, min_support=min_support,
+    found, raw = _within_time_limit(partial(_mine, frame, algorithm=algorithm, min_support=between,
                                             max_len=max_len, n_baskets=n, min_confidence=min_confidence), time_limit)
     seconds = time.perf_counter() - started
     itemsets = pd.DataFrame({
@@ -649,7 +405,7 @@ def mine_rules(baskets: Baskets, *, min_support: float = 0.01, max_len: int | No
     params = {"min_support": min_support, "max_len": max_len, "algorithm": algorithm,
               "min_confidence": min_confidence, "min_lift": min_lift}
     return RuleResult(baskets.kind, rules, itemsets.reset_index(drop=True), baskets.report, estimate, params,
-                      seconds, _notes(rules, itemsets, estimate, min_confidence, min_lift))
+                      seconds, _notes(rules, itemsets, estimate, min_confidence, min_lift, baskets.report))
 
 
 def _rules_table(raw: pd.DataFrame | None, names: np.ndarray, n_baskets: int) -> pd.DataFrame:
@@ -668,16 +424,20 @@ def _rules_table(raw: pd.DataFrame | None, names: np.ndarray, n_baskets: int) ->
 
 
 def _notes(rules: pd.DataFrame, itemsets: pd.DataFrame, estimate: SearchEstimate, min_confidence: float,
-           min_lift: float) -> tuple[str, ...]:
+           min_lift: float, report: BasketReport) -> tuple[str, ...]:
     if not rules.empty:
         return ()
-    unit, n = estimate.unit, estimate.n_baskets
+    unit, n, support = estimate.unit, estimate.n_baskets, _percent(estimate.min_support)
+    if report.n_single_item == report.n_baskets:
+        return (f"Each of the {n:,} {unit} holds a single item, so no rule can come from them: rules need "
+                f"{unit} with two or more items (an items list, or one order line per item).",)
     if not (itemsets["size"] > 1).any():
         if estimate.top_pair is None:
-            return (f"No two items are ever in the same basket: there are no rules among these {unit}.",)
+            return (f"No two of the items in {support} of the {unit} are ever together. "
+                    "Lower min support to find rules.",)
         a, b = estimate.top_pair
-        return (f"No two items are together in {_percent(estimate.min_support)} of the {unit}: the most frequent "
-                f"pair, {a} and {b}, is in {_percent(estimate.top_pair_count / n)} ({estimate.top_pair_count:,} "
+        return (f"No two items are together in {support} of the {unit}: the most frequent pair of those items, "
+                f"{a} and {b}, is in {_percent(estimate.top_pair_count / n)} ({estimate.top_pair_count:,} "
                 f"{unit}). Lower min support to find rules.",)
     n_sets = int((itemsets["size"] > 1).sum())
     return (f"{n_sets:,} itemsets of two or more items were found, but no rule reaches confidence "
@@ -707,7 +467,7 @@ def rule_sentences(rules: pd.DataFrame, kind: str) -> pd.Series:
     >>> rule_sentences(rules, "order_items").iloc[0]
     'Customers who buy tea and cake also buy cup: confidence 0.62, lift 9.2, 412 orders'
     """
-    spec = _kind(kind)
+    spec = basket_kind(kind)
 
     def sentence(row) -> str:
         unit = spec.unit if row.n_baskets != 1 else spec.unit.removesuffix("s")
@@ -756,6 +516,7 @@ def rule_record_ids(baskets: Baskets, antecedent: str, consequent: str) -> list[
     """Record ids behind a rule: the lines of its baskets that hold one of its items (for the verbatims).
 
     >>> frame = pd.DataFrame({"record_id": list("wxyz"), "order_id": list("1122"), "item": ["a", "b", "a", "c"]})
+    >>> from analytics.insights.baskets import build_baskets
     >>> rule_record_ids(build_baskets(frame), "a", "b")
     ['w', 'x']
     """

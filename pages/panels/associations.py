@@ -5,10 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics.figures.rules import rules_matrix_figure, rules_network_figure
-from analytics.insights.rules import (
-    BASKET_KINDS, Baskets, RuleResult, build_baskets, filter_rules, mine_rules, rule_items, rule_record_ids,
-    rule_sentences,
-)
+from analytics.insights.baskets import BASKET_KINDS, Baskets, build_baskets
+from analytics.insights.rules import RuleResult, filter_rules, mine_rules, rule_items, rule_record_ids, rule_sentences
 from analytics.insights.verbatims import shorten_cells
 from pages.common.widgets import download_buttons
 

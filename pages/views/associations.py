@@ -2,7 +2,8 @@
 import streamlit as st
 
 from analytics.home import gapsight_home
-from analytics.insights.rules import ALGORITHMS, BASKET_KINDS, ORDER_ITEMS, supported_kinds
+from analytics.insights.baskets import BASKET_KINDS, ORDER_ITEMS, supported_kinds
+from analytics.insights.rules import ALGORITHMS
 from analytics.insights.segments import SOURCE_PREFIX
 from analytics.store.rules import save_rules
 from pages.common import keys
@@ -51,7 +52,11 @@ if kind == ORDER_ITEMS and quantities:
     quantity = st.selectbox("Quantity column (lines with zero or less are returns and are set aside)",
                             [None, *quantities], index=guess, format_func=lambda c: "none" if c is None else c)
 key = (str(gapsight_home()), info.id, info.version, current_filters().describe(), task)
-baskets = cached_baskets(key, kind, quantity, rows, tags)
+try:
+    baskets = cached_baskets(key, kind, quantity, rows, tags)
+except ValueError as error:  # e.g. every line is a cancellation or a return
+    st.error(str(error), icon=":material/error:")
+    st.stop()
 basket_report(baskets)
 
 with st.form("rules_form"):

@@ -82,4 +82,11 @@ def test_a_dataset_without_baskets_says_what_to_map(home):
 def test_one_order_gives_a_note_not_a_crash(home):
     _import_csv(home, "one.csv", "order_id,items\no1,tea\n")
     at = _mine(_page())
-    assert any("No two items are ever in the same basket" in i.value for i in at.info)
+    assert any("Each of the 1 orders holds a single item" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_orders_that_are_all_cancelled_say_so(home):
+    _import_csv(home, "cancelled.csv", "InvoiceNo,Description,Quantity\nC1,TEA CUP,-1\nC2,SAUCER,-2\n")
+    at = _page()
+    assert any("No orders are left once 2 of 2 rows are set aside" in e.value for e in at.error), \
+        [e.value for e in at.error]

@@ -50,3 +50,15 @@ def test_bad_names_are_refused(store):
     with pytest.raises(ValueError, match="no customer to save"):
         save_segmentation(store, "ds1", 1, "empty", method="KMeans", params={}, labels=pd.Series(dtype=int),
                           segment_names={})
+
+
+def test_deleting_the_dataset_deletes_its_segmentations(store):
+    from tests.analytics.store.test_database import _add_dataset
+
+    _add_dataset(store, "dsgone", 3)
+    _add_dataset(store, "dskept", 3)
+    gone = _save(store, dataset_id="dsgone")
+    kept = _save(store, dataset_id="dskept")
+    store.delete_dataset("dsgone")
+    assert list_segmentations(store, "dsgone") == [] and segment_members(store, gone.segmentation_id).empty
+    assert len(segment_members(store, kept.segmentation_id)) == 3
