@@ -100,6 +100,23 @@ def profile_heatmap(table: pd.DataFrame) -> go.Figure:
                                  "(blue above, orange below)")
 
 
+def snake_figure(table: pd.DataFrame) -> go.Figure:
+    """The snake plot: each segment's standardised feature means as a line, features along the x axis."""
+    if table.empty:
+        return empty_figure("No segment to compare.")
+    fig = go.Figure()
+    for number, (name, row) in enumerate(table.iterrows()):
+        fig.add_trace(go.Scatter(x=[escape(c) for c in table.columns], y=row.to_numpy(), mode="lines+markers",
+                                 name=escape(name), line={"color": SEGMENT_COLORS[number % len(SEGMENT_COLORS)]},
+                                 hovertemplate="%{x}: %{y:.2f} SD<extra>%{fullData.name}</extra>"))
+    fig.add_hline(y=0, line={"color": GUIDE_COLOR, "dash": "dot"})
+    fig.update_yaxes(title_text="SD from the population")
+    fig.update_xaxes(tickangle=-25, automargin=True)
+    fig.update_layout(legend={"orientation": "h", "y": -0.45})
+    return apply_layout(fig, title="Segment centres compared", height=520,
+                        subtitle="Standardised feature means per segment (the snake plot); 0 is the population")
+
+
 def rfm_figure(summary: pd.DataFrame) -> go.Figure:
     """Customers per named RFM group, each bar labelled with the group's share of revenue."""
     if summary.empty:

@@ -157,7 +157,14 @@ def one_hot(baskets: Baskets, *, min_support: float = 0.0) -> pd.DataFrame:
 
 
 def _percent(share: float) -> str:
-    return f"{100 * share:.2f}".rstrip("0").rstrip(".") + " %"
+    """A support as people write it, small ones with their first significant digits.
+
+    >>> _percent(0.01), _percent(0.8234), _percent(0.00001), _percent(0.0)
+    ('1 %', '82.34 %', '0.001 %', '0 %')
+    """
+    percent = 100 * share
+    digits = 2 if percent >= 0.01 or percent == 0 else 1 - math.floor(math.log10(percent))
+    return f"{percent:.{digits}f}".rstrip("0").rstrip(".") + " %"
 
 
 def _capital(text: str) -> str:

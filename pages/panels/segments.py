@@ -6,7 +6,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from analytics.figures.segments import k_choice_figure, profile_heatmap, projection_figure, rfm_figure, stability_figure
+from analytics.figures.segments import (
+    k_choice_figure, profile_heatmap, projection_figure, rfm_figure, snake_figure, stability_figure,
+)
 from analytics.insights.rfm import rfm_scores, rfm_summary
 from analytics.insights.segment_profiles import SegmentProfile, profile_segments, profile_table, sizes_table
 from analytics.insights.segments import (
@@ -73,14 +75,18 @@ def segment_names(run: SegmentRun) -> dict[int, str]:
     return {p.segment: edited.get(p.segment, p.name) for p in run.profiles}
 
 
+def _z_table(run: SegmentRun, names: dict[int, str]) -> pd.DataFrame:
+    z = profile_table(run.profiles, run.features, value="z")
+    z.index = [names[p.segment] for p in run.profiles]
+    return z
+
+
 def profiles_tab(run: SegmentRun) -> None:
     names = segment_names(run)
     table = sizes_table(run.profiles).assign(segment=[names[p.segment] for p in run.profiles])
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={"share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
-    z = profile_table(run.profiles, run.features, value="z")
-    z.index = [names[p.segment] for p in run.profiles]
-    st.plotly_chart(profile_heatmap(z), width="stretch")
+    st.plotly_chart(profile_heatmap(_z_table(run, names)), width="stretch")
     st.caption(run.prepared.note({f.name: f.label for f in run.features}))
     for profile in run.profiles:
         with st.expander(f"{names[profile.segment]} · {profile.size:,} customers ({profile.share:.0%})"):
@@ -112,7 +118,9 @@ def k_tab(run: SegmentRun) -> None:
 
 
 def map_tab(run: SegmentRun) -> None:
-    st.plotly_chart(projection_figure(run.projection, segment_names(run)), width="stretch")
+    names = segment_names(run)
+    st.plotly_chart(projection_figure(run.projection, names), width="stretch")
+    st.plotly_chart(snake_figure(_z_table(run, names)), width="stretch")
 
 
 def rfm_tab(rows: pd.DataFrame, quantity: str | None) -> None:

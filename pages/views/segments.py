@@ -6,7 +6,7 @@ from analytics.insights.segments import K_RANGE, SOURCE_PREFIX, available_featur
 from pages.common import keys
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows
-from pages.common.loaders import get_store, source_numbers, stored_sentiment, stored_tags
+from pages.common.loaders import get_store, served_predictions, source_numbers, stored_sentiment, stored_tags
 from pages.common.widgets import scope_caption
 from pages.panels.segments import k_tab, map_tab, profiles_tab, rfm_tab, run_segments, save_tab
 
@@ -25,10 +25,15 @@ if not info.mapping.get("customer_id"):
 rows = filtered_rows(info)
 require_rows(rows)
 rows = rows.merge(source_numbers(info), on="_row", how="left")  # numeric source columns, offered as features
+# % negative: the fine-tuned model serving this dataset, else the ratings, else the lexicon (text only).
 stored = stored_sentiment(store, info)
-sentiment, sentiment_name = (stored[0], stored[1]) if stored else (None, "ratings")
+if stored and (served_predictions(store, info, "sentiment") or not info.mapping.get("rating")):
+    sentiment, sentiment_name = stored
+else:
+    sentiment, sentiment_name = None, "ratings"
 tags = stored_tags(store, info)
-notes = [f"% negative from {sentiment_name}"]
+notes = [f"% negative from {sentiment_name}" if sentiment is not None or info.mapping.get("rating") else
+         "no rating and no stored sentiment: the Sentiment page scores the texts for % negative"]
 if not tags:
     notes.append("no intent or topic model has tagged this dataset, so complaint share and topic mix are left out")
 n_customers = rows["customer_id"].dropna().nunique()

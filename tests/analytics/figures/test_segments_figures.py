@@ -7,6 +7,7 @@ from analytics.figures.segments import (
     profile_heatmap,
     projection_figure,
     rfm_figure,
+    snake_figure,
     stability_figure,
 )
 from analytics.figures.style import NEGATIVE_COLOR, POSITIVE_COLOR
@@ -41,3 +42,10 @@ def test_rfm_groups_show_customers_and_revenue_share():
     assert list(fig.data[0].x) == [10, 30] and list(fig.data[0].text) == ["10 customers · 70% of revenue",
                                                                           "30 customers · 30% of revenue"]
     assert rfm_figure(summary.iloc[:0]).layout.annotations[0].text == "No RFM group."
+
+
+def test_the_snake_plot_draws_one_line_per_segment():
+    table = pd.DataFrame({"Recency": [0.5, -0.7], "<Spend>": [1.2, -0.3]}, index=["<b>VIP</b>", "Rest"])
+    fig = snake_figure(table)
+    assert [t.name for t in fig.data] == ["&lt;b&gt;VIP&lt;/b&gt;", "Rest"]
+    assert list(fig.data[0].x) == ["Recency", "&lt;Spend&gt;"] and list(fig.data[1].y) == [-0.7, -0.3]

@@ -418,3 +418,16 @@ def test_online_retail_rules(shared_data):
     pink = rule(result, "PINK REGENCY TEACUP AND SAUCER", "GREEN REGENCY TEACUP AND SAUCER")
     assert pink["lift"] > 10 and pink["confidence"] == pytest.approx(0.826, abs=0.001)
     assert pink["n_baskets"] == 633
+
+
+def test_fifty_thousand_distinct_items_neither_freeze_nor_pass_silently():
+    rng = np.random.default_rng(3)
+    n = 60_000
+    frame = pd.DataFrame({"order_id": np.repeat([f"o{i}" for i in range(n)], 2),
+                          "item": [f"sku{v}" for v in rng.integers(0, 50_000, size=2 * n)]})
+    baskets = build_baskets(frame)
+    assert baskets.report.n_items > 45_000 and baskets.matrix.nnz <= 2 * n  # sparse, never dense
+    with pytest.raises(NoFrequentItems, match="Set min support to"):
+        mine_rules(baskets, min_support=0.01)
+    with pytest.raises(SearchTooLarge, match=r"at min support 0\.001 % is too large .* Raise min support to"):
+        mine_rules(baskets, min_support=0.00001)
