@@ -129,6 +129,4 @@ def rfm_figure(summary: pd.DataFrame) -> go.Figure:
         hovertemplate="%{y}: %{x:,} customers<extra></extra>"))
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(title_text="customers", range=[0, summary["customers"].max() * 1.6])
-    return apply_layout(fig, title="RFM groups", height=140 + 34 * len(summary),
-                        subtitle="Quintile scores of recency, frequency and monetary value; groups by R and F; "
-                                 "biggest revenue first")
+    return apply_layout(fig, title="RFM groups, biggest revenue first", height=140 + 34 * len(summary))

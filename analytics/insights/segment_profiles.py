@@ -85,6 +85,15 @@ def _top(values: pd.Series, n: int = 3) -> tuple[tuple[str, int], ...]:
     return tuple((str(k), int(v)) for k, v in counts.items())
 
 
+def _product_column(rows: pd.DataFrame) -> str | None:
+    """Where product names are: one item per row (order lines name it, e.g. "TEA CUP" beside stock code 22630)
+    when the item column holds single items, else the product column."""
+    if "item" in rows.columns and rows["item"].notna().any() and \
+            not rows["item"].dropna().astype(str).str.contains(";", regex=False).any():
+        return "item"
+    return "product" if "product" in rows.columns and rows["product"].notna().any() else None
+
+
 def _typical_texts(rows: pd.DataFrame, customers: Sequence[str], n: int = 3) -> tuple[str, ...]:
     """One text from each of the customers nearest the centroid, the first ``n`` that wrote something."""
     if "text" not in rows.columns:
@@ -126,7 +135,7 @@ def profile_segments(frame: pd.DataFrame, prepared: PreparedFeatures, segmentati
                     for c in raw.columns},
             z={c: float(z[c]) for c in z.index},
             mean_rating=float(rating[mine].mean()) if rating[mine].notna().any() else None,
-            top_products=_top(rows.loc[mine, "product"]) if "product" in rows.columns else (),
+            top_products=_top(rows.loc[mine, _product_column(rows)]) if _product_column(rows) else (),
             top_topics=_top(topic_of[mine]) if topic_of is not None else (),
             channels=tuple((str(k), float(v)) for k, v in channels.items()),
             examples=_typical_texts(rows[mine], nearest),
@@ -144,11 +153,14 @@ def profile_table(profiles: Sequence[SegmentProfile], features: Sequence[Feature
 
 
 def sizes_table(profiles: Sequence[SegmentProfile]) -> pd.DataFrame:
-    """Name, customers, share, mean rating, top products and topics per segment, for the table and the export."""
-    return pd.DataFrame([{
+    """Name, customers, share, mean rating, top products, topics and channels per segment (columns the data
+    cannot fill are left out)."""
+    table = pd.DataFrame([{
         "segment": p.name, "customers": p.size, "share": round(p.share, 4),
         "mean rating (0–1)": None if p.mean_rating is None else round(p.mean_rating, 3),
         "top products": ", ".join(name for name, _ in p.top_products),
         "top topics": ", ".join(name for name, _ in p.top_topics),
         "channels": ", ".join(f"{name} {share:.0%}" for name, share in p.channels),
     } for p in profiles])
+    empty = [c for c in table.columns if table[c].isna().all() or (table[c].astype(str) == "").all()]
+    return table.drop(columns=empty)

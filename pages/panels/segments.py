@@ -131,6 +131,8 @@ def rfm_tab(rows: pd.DataFrame, quantity: str | None) -> None:
                 icon=":material/info:")
         return
     summary = rfm_summary(scores)
+    st.caption("Quintile scores 1–5 of recency (5 = most recent), frequency and monetary value per customer; "
+               "the named groups follow the R and F scores, as in most RFM tools.")
     st.plotly_chart(rfm_figure(summary), width="stretch")
     st.dataframe(summary, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="percent") for c in ("share", "revenue share")})

@@ -32,8 +32,11 @@ if stored and (served_predictions(store, info, "sentiment") or not info.mapping.
 else:
     sentiment, sentiment_name = None, "ratings"
 tags = stored_tags(store, info)
-notes = [f"% negative from {sentiment_name}" if sentiment is not None or info.mapping.get("rating") else
-         "no rating and no stored sentiment: the Sentiment page scores the texts for % negative"]
+notes = []
+if sentiment is not None or info.mapping.get("rating"):
+    notes.append(f"% negative from {sentiment_name}")
+elif info.mapping.get("text"):
+    notes.append("no rating and no stored sentiment yet: the Sentiment page scores the texts for % negative")
 if not tags:
     notes.append("no intent or topic model has tagged this dataset, so complaint share and topic mix are left out")
 n_customers = rows["customer_id"].dropna().nunique()

@@ -164,3 +164,16 @@ def test_the_demo_groups_are_recovered_and_named(demo_rows):
     assert len({p.name for p in profiles}) == 4 and sum(p.size for p in profiles) == 3000
     assert all(len(p.examples) == 3 for p in profiles) and at_risk.mean_rating < loyal.mean_rating
     assert sizes_table(profiles)["customers"].sum() == 3000
+
+
+def test_profiles_name_products_by_item_on_order_lines_and_drop_empty_columns():
+    lines = pd.DataFrame({"record_id": [str(i) for i in range(8)], "customer_id": list("aabbccdd"),
+                          "order_id": list("11223344"), "product": ["22630", "22631"] * 4,
+                          "item": ["TEA CUP", "SAUCER"] * 4, "amount": [1.0, 2.0, 3.0, 4.0, 50.0, 60.0, 70.0, 80.0]})
+    features = available_features(lines)
+    prepared = prepare_features(customer_features(lines, ["monetary_total"]))
+    found = fit_segments(prepared.scaled, 2, stability_seeds=1)
+    profiles = profile_segments(lines, prepared, found, features)
+    assert {name for p in profiles for name, _ in p.top_products} == {"TEA CUP", "SAUCER"}
+    table = sizes_table(profiles)
+    assert "top products" in table.columns and not {"mean rating (0–1)", "top topics", "channels"} & set(table.columns)
