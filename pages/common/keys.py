@@ -40,6 +40,7 @@ MODELS_PAGE = "pages/views/models.py"
 TOPICS_PAGE = "pages/views/topics.py"
 SEGMENTS_PAGE = "pages/views/segments.py"
 ASSOCIATIONS_PAGE = "pages/views/associations.py"
+COMPARE_PAGE = "pages/views/compare.py"
 
 # The navigation: section -> pages as (file, title, icon, url path). The page files live in
 # pages/views/, out of Streamlit's legacy pages/*.py glob, which would otherwise run a file alone,
@@ -49,7 +50,8 @@ NAVIGATION: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "Analyze": ((SENTIMENT_PAGE, "Sentiment", ":material/sentiment_satisfied:", "sentiment"),
                 (TOPICS_PAGE, "Topics & intents", ":material/topic:", "topics"),
                 (SEGMENTS_PAGE, "Segments", ":material/groups:", "segments"),
-                (ASSOCIATIONS_PAGE, "Associations", ":material/hub:", "associations")),
+                (ASSOCIATIONS_PAGE, "Associations", ":material/hub:", "associations"),
+                (COMPARE_PAGE, "Compare", ":material/compare_arrows:", "compare")),
     "Manage": ((DATA_PAGE, "Data", ":material/database:", "data"),
                (MODELS_PAGE, "Models", ":material/model_training:", "models")),
 }
@@ -59,7 +61,7 @@ URL_ALIASES: dict[str, str] = {
     "topics-intents": TOPICS_PAGE, "intents": TOPICS_PAGE,
     "datasets": DATA_PAGE, "upload": DATA_PAGE, "model-registry": MODELS_PAGE,
     "segmentation": SEGMENTS_PAGE, "rfm": SEGMENTS_PAGE, "rules": ASSOCIATIONS_PAGE,
-    "market-basket": ASSOCIATIONS_PAGE, "baskets": ASSOCIATIONS_PAGE,
+    "market-basket": ASSOCIATIONS_PAGE, "baskets": ASSOCIATIONS_PAGE, "ab-test": COMPARE_PAGE,
 }
 ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for page in pages)
 
