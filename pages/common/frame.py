@@ -113,6 +113,7 @@ def _render_filters(store: Store, info: DatasetInfo) -> None:
             (options.date_min, options.date_max) if options.date_min else ())
         st.session_state[keys.FILTERS_OF] = (info.id, info.version)
         st.session_state[keys.OVERVIEW_DRILL] = None
+    _restore_dropped_filters(info)
     st.subheader("Filters")
     if options.date_min:
         st.date_input("Date range", min_value=options.date_min, max_value=options.date_max,
@@ -123,9 +124,26 @@ def _render_filters(store: Store, info: DatasetInfo) -> None:
         if values:
             st.multiselect(label, values, key=key, placeholder="All")
     _segment_filter(store, info)
+    st.session_state[keys.FILTERS_KEPT] = {"of": (info.id, info.version),
+                                           "values": {k: st.session_state.get(k) for k in _FILTER_KEYS}}
     if not current_filters().is_empty and st.button("Clear filters", width="stretch"):
         st.session_state[keys.FILTERS_OF] = None
         st.rerun()
+
+
+_FILTER_KEYS = (keys.FILTER_DATES, keys.FILTER_CATEGORIES, keys.FILTER_CHANNELS, keys.FILTER_PRODUCTS,
+                keys.FILTER_SEGMENTATION, keys.FILTER_SEGMENTS)
+
+
+def _restore_dropped_filters(info: DatasetInfo) -> None:
+    """Put back the filter widgets' values when Streamlit dropped them: a page that calls ``st.switch_page``
+    (an alert on the Overview) ends its run early, and the next page then drew the date range as one date."""
+    kept = st.session_state.get(keys.FILTERS_KEPT)
+    if not kept or kept["of"] != (info.id, info.version):
+        return
+    for key, value in kept["values"].items():
+        if st.session_state.get(key) is None and value is not None:
+            st.session_state[key] = value
 
 
 def _segment_filter(store: Store, info: DatasetInfo) -> None:

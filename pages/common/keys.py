@@ -13,9 +13,11 @@ FILTER_PRODUCTS = "filter_products"
 FILTER_SEGMENTATION = "filter_segmentation"  # id of the saved segmentation the segment filter uses, or ""
 FILTER_SEGMENTS = "filter_segments"
 SEGMENTATION_NAME = "filter_segmentation_name"  # its name, for the scope line
+FILTERS_KEPT = "filters_kept"  # the filter widgets' values at the end of the last run (restored if dropped)
 FILTER_NOTE = "filter_note"  # why the frame cleared a filter (its segmentation was deleted)
 SEGMENT_RUN = "segment_run"  # the Segments page's last run: (dataset id, version, parameters) and results
 RULES_RUN = "rules_run"  # the Associations page's last mined rules
+ALERT_FOCUS = "alert_focus"  # the alert whose evidence the Forecast & alerts page opens on (set by the Overview)
 UPLOAD = "upload"  # the uploaded file copied to disk, with its profile and mapping
 UPLOAD_ROUND = "upload_round"  # bumped after an import so that the file uploader starts empty
 IMPORT_REPORT = "import_report"
@@ -41,6 +43,7 @@ TOPICS_PAGE = "pages/views/topics.py"
 SEGMENTS_PAGE = "pages/views/segments.py"
 ASSOCIATIONS_PAGE = "pages/views/associations.py"
 COMPARE_PAGE = "pages/views/compare.py"
+FORECAST_PAGE = "pages/views/forecast.py"
 
 # The navigation: section -> pages as (file, title, icon, url path). The page files live in
 # pages/views/, out of Streamlit's legacy pages/*.py glob, which would otherwise run a file alone,
@@ -51,7 +54,8 @@ NAVIGATION: dict[str, tuple[tuple[str, str, str, str], ...]] = {
                 (TOPICS_PAGE, "Topics & intents", ":material/topic:", "topics"),
                 (SEGMENTS_PAGE, "Segments", ":material/groups:", "segments"),
                 (ASSOCIATIONS_PAGE, "Associations", ":material/hub:", "associations"),
-                (COMPARE_PAGE, "Compare", ":material/compare_arrows:", "compare")),
+                (COMPARE_PAGE, "Compare", ":material/compare_arrows:", "compare"),
+                (FORECAST_PAGE, "Forecast & alerts", ":material/query_stats:", "forecast")),
     "Manage": ((DATA_PAGE, "Data", ":material/database:", "data"),
                (MODELS_PAGE, "Models", ":material/model_training:", "models")),
 }
@@ -62,6 +66,7 @@ URL_ALIASES: dict[str, str] = {
     "datasets": DATA_PAGE, "upload": DATA_PAGE, "model-registry": MODELS_PAGE,
     "segmentation": SEGMENTS_PAGE, "rfm": SEGMENTS_PAGE, "rules": ASSOCIATIONS_PAGE,
     "market-basket": ASSOCIATIONS_PAGE, "baskets": ASSOCIATIONS_PAGE, "ab-test": COMPARE_PAGE,
+    "alerts": FORECAST_PAGE, "forecasts": FORECAST_PAGE,
 }
 ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for page in pages)
 
@@ -69,8 +74,8 @@ ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for 
 def init_state() -> None:
     """Create every session key with its default, once per browser session."""
     defaults = {ACTIVE_DATASET: None, PENDING_DATASET: None, FILTERS_OF: None, UPLOAD: None, UPLOAD_ROUND: 0,
-                IMPORT_REPORT: None, SEGMENT_RUN: None, RULES_RUN: None, FILTER_NOTE: "", TOPIC_LABELS_OF: {},
-                TOPIC_K_OF: {}, TOPIC_RENAMES_OF: {}}
+                IMPORT_REPORT: None, SEGMENT_RUN: None, RULES_RUN: None, ALERT_FOCUS: None, FILTER_NOTE: "",
+                TOPIC_LABELS_OF: {}, TOPIC_K_OF: {}, TOPIC_RENAMES_OF: {}}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
     for key, default in PAGE_CHOICES.items():

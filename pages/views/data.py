@@ -7,6 +7,7 @@ from analytics.ingest.mapping import estimate_rejects, suggest_mapping
 from analytics.ingest.pipeline import ImportOptions, import_file, remap_dataset, stage_upload
 from analytics.ingest.readers import profile_file
 from analytics.insights.verbatims import shorten_cells
+from analytics.store.alerts import delete_alerts
 from analytics.store.rules import delete_rules
 from models.flows.embedding_jobs import forget_embeddings
 from pages.common import keys
@@ -135,6 +136,7 @@ with tabs[4]:
                         button="Delete dataset", primary=True):
         store.delete_dataset(info.id)
         delete_rules(store, info.id)
+        delete_alerts(store, info.id)
         forget_embeddings(info.id)
         st.session_state[keys.IMPORT_REPORT] = None
         st.rerun()

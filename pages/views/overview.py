@@ -27,6 +27,7 @@ from pages.common.frame import current_filters, filtered_rows, undated_filtered_
 from pages.common.guards import require_dataset, require_rows
 from pages.common.loaders import dataset_filter_options, get_store, stored_sentiment, stored_tags
 from pages.common.widgets import download_buttons, period_switch, scope_caption
+from pages.panels.alerts import alerts_panel
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 365 days": 365, "Whole selection": None}
 DRILL = keys.OVERVIEW_DRILL
@@ -72,6 +73,8 @@ for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     column.caption(f"n = {kpi.n:,} {kpi.n_noun}")
 
 if dated:
+    st.subheader("Alerts")
+    alerts_panel(store, info)
     # Each dataset starts at the granularity its span suits: days for weeks of data, months for years.
     freq = period_switch("Trend by", key=f"overview_freq_{info.id}", default=trend_freq(history), choices="DWM")
     trend_frame = trend(rows, freq=freq)

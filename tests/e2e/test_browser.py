@@ -432,3 +432,24 @@ def test_a_saved_segment_filters_the_overview(app_url, page):
            return m && !m.innerText.includes(before); }""", arg=everyone, timeout=60_000)
     assert _metric_value(page, "Interactions") != everyone
     _no_exception(page)
+
+
+def test_the_surge_alert_on_the_overview_opens_its_evidence(demo_home, tmp_path, page):
+    """A stored monthly scan of the demo's mean rating: the Overview lists the March 2025 surge; a click shows why."""
+    from analytics.insights.alerts import scan
+    from analytics.store.alerts import save_alerts
+    from analytics.store.database import Store
+
+    store = Store.open_default()
+    info = store.list_datasets()[0]
+    result = scan(store.load_rows(info.id), None, ["mean_rating"], freq="M")
+    save_alerts(store, info.id, info.version, result.alerts, result.params | {"freq": "M"})
+    store.close()
+    with _serve(demo_home, tmp_path / "streamlit.log") as url:
+        page.goto(url)
+        page.get_by_role("heading", name="Alerts").wait_for()
+        page.locator("button", has_text="Mar 2025").first.click()
+        page.wait_for_url("**/forecast")
+        page.get_by_text("The interactions behind the alert").wait_for()
+        page.get_by_text("period from 2025-03-01").wait_for()
+        _no_exception(page)

@@ -128,26 +128,6 @@ def test_names_come_from_the_standout_features():
     assert segment_name({"mean_rating": -2.0, "frequency": 0.2}, features) == "Unhappy (low ratings)"
 
 
-@pytest.fixture(scope="module")
-def demo_rows(demo_home_template):
-    import os
-
-    from analytics.store.database import Store
-
-    old = os.environ.get("GAPSIGHT_HOME")
-    os.environ["GAPSIGHT_HOME"] = str(demo_home_template)
-    try:
-        store = Store.open_default()
-        rows = store.load_rows(store.list_datasets()[0].id)
-        store.close()
-    finally:
-        if old is None:
-            os.environ.pop("GAPSIGHT_HOME")
-        else:
-            os.environ["GAPSIGHT_HOME"] = old
-    return rows
-
-
 def test_the_demo_groups_are_recovered_and_named(demo_rows):
     from analytics.demo.generator import generate_demo
 

@@ -1,0 +1,38 @@
+"""The Overview's alerts panel: the most severe recent alerts of the last scan, each opening its evidence."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.insights.alerts import alerts_table
+from analytics.store.alerts import load_alerts
+from analytics.store.database import DatasetInfo, Store
+from pages.common import keys
+
+SHOWN = 5
+RECENT_DAYS = 365  # "recent": within a year of the data's last period
+
+
+def alerts_panel(store: Store, info: DatasetInfo) -> None:
+    """Up to five alerts of the stored scan, most severe first; a click opens the interactions behind one."""
+    saved = load_alerts(store, info.id, info.version)
+    if saved is None:
+        st.caption("No alert scan for this dataset version yet.")
+        st.page_link(keys.FORECAST_PAGE, label="Scan for alerts on Forecast & alerts", icon=":material/query_stats:")
+        return
+    alerts = saved.alerts
+    if alerts.empty:
+        st.caption(f"The last scan ({saved.created_at:%Y-%m-%d %H:%M}) found no unusual period.")
+        return
+    periods = pd.to_datetime(alerts["period"])
+    recent = alerts[periods >= periods.max() - pd.Timedelta(days=RECENT_DAYS)]
+    top = recent.sort_values("severity", ascending=False).head(SHOWN)
+    freq = saved.params.get("freq", "W")
+    table = alerts_table(top, freq=freq)
+    st.caption(f"The {len(top)} most severe of {len(alerts):,} alerts from the last scan "
+               f"({saved.created_at:%Y-%m-%d %H:%M}); a click shows the interactions behind one.")
+    for (index, row), shown in zip(top.iterrows(), table.itertuples(index=False), strict=True):
+        label = f"{shown[0]} · {shown[1]} · {shown[2]}: {shown[3]}, expected {shown[4]} · severity {shown[6]}"
+        if st.button(label, key=f"overview_alert_{index}", icon=":material/warning:", width="stretch"):
+            st.session_state[keys.ALERT_FOCUS] = row.to_dict() | {"freq": freq}
+            st.switch_page(keys.FORECAST_PAGE)
