@@ -8,18 +8,14 @@ from streamlit.testing.v1 import AppTest
 from analytics.store.rules import load_rules
 from pages.common import keys
 from pages.common.loaders import get_store
-from tests.pages.test_pages import APP, _import_csv
+from tests.pages.test_pages import _import_csv, open_page
 
 PLANTED = [{"Aurora Espresso Machine", "Velvet Milk Frother"}, {"Pure Air Purifier", "Pure Air HEPA Filter"},
            {"Summit Two-Person Tent", "Ember Camp Stove"}]
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page(keys.ASSOCIATIONS_PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(keys.ASSOCIATIONS_PAGE)
 
 
 def _mine(at: AppTest, **numbers) -> AppTest:

@@ -4,15 +4,11 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from pages.common import keys
-from tests.pages.test_pages import APP, _import_csv
+from tests.pages.test_pages import _import_csv, open_page
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page(keys.COMPARE_PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(keys.COMPARE_PAGE)
 
 
 def test_phone_is_rated_below_review_on_the_demo_and_the_rest_is_corrected(demo_home):

@@ -6,15 +6,11 @@ from streamlit.testing.v1 import AppTest
 from analytics.store.alerts import load_alerts
 from pages.common import keys
 from pages.common.loaders import get_store
-from tests.pages.test_pages import APP, _import_csv
+from tests.pages.test_pages import _import_csv, open_page
 
 
 def _page(page: str = keys.FORECAST_PAGE) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(page, timeout=300)
 
 
 def test_the_demo_forecast_then_a_scan_whose_surge_alert_opens_from_the_overview(demo_home):

@@ -43,6 +43,15 @@ def _run_page(page: str) -> AppTest:
     return at
 
 
+def open_page(page: str, *, timeout: int = 180) -> AppTest:
+    """The app run once, then switched to ``page``, with no exception on the way."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 

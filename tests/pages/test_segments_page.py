@@ -6,15 +6,11 @@ from streamlit.testing.v1 import AppTest
 from analytics.store.segments import delete_segmentation, list_segmentations
 from pages.common import keys
 from pages.common.loaders import get_store
-from tests.pages.test_pages import APP, _import_csv
+from tests.pages.test_pages import _import_csv, open_page
 
 
 def _segments_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page(keys.SEGMENTS_PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(keys.SEGMENTS_PAGE)
 
 
 def _run(at: AppTest, k=None) -> AppTest:
