@@ -24,8 +24,9 @@ rows = rows.merge(source_numbers(info), on="_row", how="left")  # numeric source
 stored = stored_sentiment(store, info)
 sentiment, tags = (stored[0] if stored else None), stored_tags(store, info)
 scale = info.rating_scale
+source = stored[1] if stored else "ratings" if info.mapping.get("rating") else None
 scope_caption(info, current_filters().describe(), len(rows), "interactions",
-              [f"% negative from {stored[1]}" if stored else "% negative from ratings"])
+              [f"% negative from {source}"] if source else [])
 
 metrics = compare_metrics(rows, sentiment=sentiment, tags=tags)
 usable = {m.key: m for m in metrics if m.available}

@@ -28,8 +28,9 @@ stored = stored_sentiment(store, info)  # % negative: the serving model, else ra
 sentiment = stored[0] if stored and (served_predictions(store, info, "sentiment") or not info.mapping.get("rating")) \
     else None
 tags = stored_tags(store, info)
+source = stored[1] if sentiment is not None else "ratings" if info.mapping.get("rating") else None
 scope_caption(info, current_filters().describe(), len(rows), "interactions",
-              [f"% negative from {stored[1] if sentiment is not None else 'ratings'}"])
+              [f"% negative from {source}"] if source else [])
 
 focus = st.session_state.get(keys.ALERT_FOCUS)
 if focus:
@@ -57,7 +58,7 @@ horizon = st.slider("Forecast horizon (periods)", 1, 52 if freq == "W" else 24 i
                     max(1, min({"D": 28, "W": 12, "M": 6}[freq], periods // 3)), key=f"forecast_horizon_{freq}")
 part = slice_rows(rows, column, value)
 key = (str(gapsight_home()), info.id, info.version, current_filters().describe(), column, value,
-       stored[1] if sentiment is not None else "ratings")
+       source)
 try:
     bundle = forecast_bundle(key, metric, freq, horizon, part, sentiment, tags)
 except ValueError as error:  # no value at this frequency, a frequency finer than the data …
