@@ -399,6 +399,27 @@ def test_topic_charts_keep_their_labels_inside(demo_home, tmp_path, page):
             _no_exception(page)
 
 
+def _pick(page, box, option, tries: int = 4) -> None:
+    """Open a select box and click ``option``; a rerun that redraws the box closes its list, so open it again."""
+    for _ in range(tries):
+        _settle(page)
+        box.get_by_role("combobox").click()
+        try:
+            option.wait_for(timeout=5_000)
+        except Exception:  # noqa: BLE001 (Playwright's TimeoutError: the list closed under a rerun)
+            page.keyboard.press("Escape")
+            continue
+        option.click()
+        return
+    raise AssertionError(f"the option never showed after {tries} tries")
+
+
+def _settle(page) -> None:
+    """Wait until the app is not running a script (its status widget is gone)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
+
+
 def test_a_saved_segment_filters_the_overview(app_url, page):
     """Run a segmentation, read the profiles, save it, pick one segment in the sidebar: the Overview changes."""
     page.goto(f"{app_url}/segments")
@@ -419,11 +440,9 @@ def test_a_saved_segment_filters_the_overview(app_url, page):
     page.locator('[data-testid="stMetric"]', has_text="Interactions").first.wait_for()
     everyone = _metric_value(page, "Interactions")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    _selectbox(page, "Segmentation", within=sidebar).get_by_role("combobox").click()
-    page.get_by_role("option", name="Browser segments").click()
-    segment = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Segment")
-    segment.last.get_by_role("combobox").click()
-    page.get_by_role("option").filter(has_text="low ratings").first.click()
+    _pick(page, _selectbox(page, "Segmentation", within=sidebar), page.get_by_role("option", name="Browser segments"))
+    segment = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Segment").last
+    _pick(page, segment, page.get_by_role("option").filter(has_text="low ratings").first)
     page.keyboard.press("Escape")
     page.get_by_text("segment (Browser segments): ").first.wait_for()
     page.wait_for_function(
