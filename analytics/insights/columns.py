@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.schema import NEGATIVE_BELOW
+
 
 def timestamps(frame: pd.DataFrame) -> pd.Series:
     """The frame's timestamps as datetimes (all NaT when the column is absent or empty).
@@ -25,3 +27,46 @@ def numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series(np.nan, index=frame.index, dtype=float)
     return pd.to_numeric(frame[column], errors="coerce").astype(float)
+
+
+def order_ids(frame: pd.DataFrame) -> pd.Series | None:
+    """The order ids, or None when the frame has none (then frequency counts interactions)."""
+    if "order_id" not in frame.columns or frame["order_id"].notna().sum() == 0:
+        return None
+    return frame["order_id"]
+
+
+def negative_flags(frame: pd.DataFrame, sentiment: pd.DataFrame | None) -> pd.Series:
+    """Per row: 1 negative, 0 not, NaN unknown (stored sentiment first, else the rating rule)."""
+    if sentiment is not None and len(sentiment):
+        labels = frame["record_id"].astype(str).map(sentiment.set_index(sentiment["record_id"].astype(str))["label"])
+        return labels.map(lambda v: float(v == "negative"), na_action="ignore").astype(float)
+    rating = numeric(frame, "rating")
+    return (rating < NEGATIVE_BELOW).astype(float).where(rating.notna())
+
+
+def tag_flags(frame: pd.DataFrame, tags: pd.DataFrame, label: str) -> pd.Series:
+    hit = set(tags.loc[tags["label"].astype(str) == label, "record_id"].astype(str))
+    tagged = set(tags["record_id"].astype(str))
+    ids = frame["record_id"].astype(str)
+    return ids.isin(hit).astype(float).where(ids.isin(tagged))
+
+
+def order_spend(frame: pd.DataFrame, quantity: str | None = None) -> pd.Series:
+    """Spend per row such that a sum per customer counts each order once.
+
+    Demo-style data repeats the order total on every row of an order; order-line data has one
+    amount per line (times ``quantity`` when the amount is a unit price, as in UCI Online Retail).
+    Constant amounts within every order mean the former."""
+    amount = numeric(frame, "amount")
+    if quantity is not None:
+        return amount * numeric(frame, quantity)
+    orders = order_ids(frame)
+    if orders is None:
+        return amount
+    known = amount.notna() & orders.notna()
+    constant = amount[known].groupby(orders[known]).nunique().le(1).all()
+    if not constant:
+        return amount
+    first = ~pd.DataFrame({"o": orders, "a": amount}).duplicated() | orders.isna()
+    return amount.where(first, 0.0)

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.insights.columns import numeric, timestamps
-from analytics.schema import NEGATIVE_BELOW
+from analytics.insights.columns import negative_flags, numeric, order_ids, order_spend, tag_flags, timestamps
 
 # Above this many customers MiniBatchKMeans replaces KMeans (same objective, a fraction of the time).
 MINIBATCH_ABOVE = 50_000
@@ -31,12 +30,6 @@ class Feature:
     default: bool
     high: str  # how a segment well above the population reads ("High-value")
     low: str  # and well below it ("low-spend")
-
-
-def _orders(frame: pd.DataFrame) -> pd.Series | None:
-    if "order_id" not in frame.columns or frame["order_id"].notna().sum() == 0:
-        return None
-    return frame["order_id"]
 
 
 SOURCE_PREFIX = "source: "  # numeric source columns no canonical field took, joined onto the rows
@@ -78,7 +71,7 @@ def available_features(frame: pd.DataFrame, *, sentiment: pd.DataFrame | None = 
     if has["timestamp"]:
         features.append(Feature("recency_days", "Recency (days since last contact)", True,
                                 "lapsed", "recently active"))
-    orders = _orders(frame) is not None
+    orders = order_ids(frame) is not None
     features.append(Feature("frequency", "Frequency (orders)" if orders else "Frequency (interactions)", True,
                             "frequent buyers" if orders else "frequent", "one-off"))
     if has["amount"]:
@@ -113,42 +106,6 @@ def _top_topics(tags: pd.DataFrame, n: int = 6) -> list[str]:
     return [str(t) for t in tags["label"].value_counts().index[:n]]
 
 
-def _negative(frame: pd.DataFrame, sentiment: pd.DataFrame | None) -> pd.Series:
-    """Per row: 1 negative, 0 not, NaN unknown (stored sentiment first, else the rating rule)."""
-    if sentiment is not None and len(sentiment):
-        labels = frame["record_id"].astype(str).map(sentiment.set_index(sentiment["record_id"].astype(str))["label"])
-        return labels.map(lambda v: float(v == "negative"), na_action="ignore").astype(float)
-    rating = numeric(frame, "rating")
-    return (rating < NEGATIVE_BELOW).astype(float).where(rating.notna())
-
-
-def _tag_share(frame: pd.DataFrame, tags: pd.DataFrame, label: str) -> pd.Series:
-    hit = set(tags.loc[tags["label"].astype(str) == label, "record_id"].astype(str))
-    tagged = set(tags["record_id"].astype(str))
-    ids = frame["record_id"].astype(str)
-    return ids.isin(hit).astype(float).where(ids.isin(tagged))
-
-
-def _monetary(frame: pd.DataFrame, quantity: str | None = None) -> pd.Series:
-    """Spend per row such that a sum per customer counts each order once.
-
-    Demo-style data repeats the order total on every row of an order; order-line data has one
-    amount per line (times ``quantity`` when the amount is a unit price, as in UCI Online Retail).
-    Constant amounts within every order mean the former."""
-    amount = numeric(frame, "amount")
-    if quantity is not None:
-        return amount * numeric(frame, quantity)
-    orders = _orders(frame)
-    if orders is None:
-        return amount
-    known = amount.notna() & orders.notna()
-    constant = amount[known].groupby(orders[known]).nunique().le(1).all()
-    if not constant:
-        return amount
-    first = ~pd.DataFrame({"o": orders, "a": amount}).duplicated() | orders.isna()
-    return amount.where(first, 0.0)
-
-
 def customer_features(frame: pd.DataFrame, names: Sequence[str], *, sentiment: pd.DataFrame | None = None,
                       tags: dict[str, pd.DataFrame] | None = None, quantity: str | None = None) -> pd.DataFrame:
     """One row per customer (index ``customer_id``), one column per requested feature, untransformed.
@@ -162,7 +119,7 @@ def customer_features(frame: pd.DataFrame, names: Sequence[str], *, sentiment: p
     rows["customer_id"] = rows["customer_id"].astype(str)
     by = rows["customer_id"]
     out = pd.DataFrame(index=pd.Index(sorted(by.unique()), name="customer_id"))
-    orders = _orders(rows)
+    orders = order_ids(rows)
     for name in names:
         if name == "recency_days":
             ts = timestamps(rows)
@@ -173,7 +130,7 @@ def customer_features(frame: pd.DataFrame, names: Sequence[str], *, sentiment: p
         elif name == "interactions":
             out[name] = by.value_counts()
         elif name in ("monetary_total", "monetary_mean"):
-            total = _monetary(rows, quantity).groupby(by).sum(min_count=1)
+            total = order_spend(rows, quantity).groupby(by).sum(min_count=1)
             if name == "monetary_total":
                 out[name] = total
             else:
@@ -182,11 +139,11 @@ def customer_features(frame: pd.DataFrame, names: Sequence[str], *, sentiment: p
         elif name == "mean_rating":
             out[name] = numeric(rows, "rating").groupby(by).mean()
         elif name == "negative_share":
-            out[name] = _negative(rows, sentiment).groupby(by).mean()
+            out[name] = negative_flags(rows, sentiment).groupby(by).mean()
         elif name == "complaint_share" and "intent" in tags:
-            out[name] = _tag_share(rows, tags["intent"], "complaint").groupby(by).mean()
+            out[name] = tag_flags(rows, tags["intent"], "complaint").groupby(by).mean()
         elif name.startswith("topic_") and "topic" in tags:
-            out[name] = _tag_share(rows, tags["topic"], name.removeprefix("topic_")).groupby(by).mean()
+            out[name] = tag_flags(rows, tags["topic"], name.removeprefix("topic_")).groupby(by).mean()
         elif name == "mean_gap":
             out[name] = (numeric(rows, "rating") - numeric(rows, "expected")).groupby(by).mean()
         elif name == "phone_email_share":

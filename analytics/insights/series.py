@@ -7,8 +7,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analytics.insights.columns import numeric, timestamps
-from analytics.insights.segments import _monetary, _negative, _tag_share
+from analytics.insights.columns import negative_flags, numeric, order_spend, tag_flags, timestamps
 
 Freq = Literal["D", "W", "M"]
 Kind = Literal["count", "mean", "share", "sum"]
@@ -147,17 +146,17 @@ def _row_values(rows: pd.DataFrame, metric: Metric, sentiment, tags) -> tuple[pd
         return numeric(rows, "rating"), ""
     if key == "negative_share":
         scored = sentiment is not None and len(sentiment) > 0
-        return _negative(rows, sentiment), ("from the texts' sentiment" if scored else
+        return negative_flags(rows, sentiment), ("from the texts' sentiment" if scored else
                                             "from ratings (negative below 0.4 on the 0–1 scale)")
     if key == "mean_gap":
         return numeric(rows, "rating") - numeric(rows, "expected"), ""
     if key == "revenue":
-        spend = _monetary(rows)
+        spend = order_spend(rows)
         repeated = bool((spend.fillna(0) != numeric(rows, "amount").fillna(0)).any())
         return spend, "amounts repeat on every row of an order, so each order counts once" if repeated else ""
     task, _, label = key.partition(":")
     if tags and task in tags:
-        return _tag_share(rows, tags[task], label), f"share of the rows tagged for {task}"
+        return tag_flags(rows, tags[task], label), f"share of the rows tagged for {task}"
     raise ValueError(f"metric={key!r} needs the {task!r} tags, which were not given.")
 
 
