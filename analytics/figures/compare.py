@@ -5,7 +5,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.figures.style import (
-    AWAY_COLOR, GUIDE_COLOR, INK_COLOR, NEUTRAL_COLOR, TOWARDS_COLOR, apply_layout, empty_figure, escape,
+    AWAY_COLOR,
+    GUIDE_COLOR,
+    INK_COLOR,
+    NEUTRAL_COLOR,
+    TOWARDS_COLOR,
+    apply_layout,
+    empty_figure,
+    escape,
 )
 from analytics.insights.compare import Comparison, format_p
 

@@ -7,8 +7,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.figures.style import (
-    AWAY_COLOR, GUIDE_COLOR, INK_COLOR, MUTED_TEXT_COLOR, NO_DATA_COLOR, TOWARDS_COLOR, VOLUME_COLOR,
-    apply_layout, empty_figure, escape,
+    AWAY_COLOR,
+    GUIDE_COLOR,
+    INK_COLOR,
+    MUTED_TEXT_COLOR,
+    NO_DATA_COLOR,
+    TOWARDS_COLOR,
+    VOLUME_COLOR,
+    apply_layout,
+    empty_figure,
+    escape,
 )
 from analytics.insights.forecast import Backtest, Decomposition, ForecastResult
 from analytics.insights.series import UNITS, MetricSeries

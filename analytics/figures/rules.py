@@ -9,7 +9,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.figures.style import (
-    GUIDE_COLOR, INK_COLOR, SEQUENTIAL_COLORSCALE, VOLUME_COLOR, apply_layout, empty_figure, escape,
+    GUIDE_COLOR,
+    INK_COLOR,
+    SEQUENTIAL_COLORSCALE,
+    VOLUME_COLOR,
+    apply_layout,
+    empty_figure,
+    escape,
 )
 
 NO_RULES = "No rules to draw at these settings: lower min support, min confidence or min lift."

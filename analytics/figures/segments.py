@@ -8,8 +8,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.figures.style import (
-    AWAY_COLOR, GUIDE_COLOR, INK_COLOR, NEGATIVE_COLOR, POSITIVE_COLOR, TOWARDS_COLOR, VOLUME_COLOR,
-    apply_layout, empty_figure, escape,
+    AWAY_COLOR,
+    GUIDE_COLOR,
+    INK_COLOR,
+    NEGATIVE_COLOR,
+    POSITIVE_COLOR,
+    TOWARDS_COLOR,
+    VOLUME_COLOR,
+    apply_layout,
+    empty_figure,
+    escape,
 )
 from analytics.insights.segments import STABLE_ARI, KChoice, Projection
 

@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 
 from analytics.figures.style import GUIDE_COLOR, NO_DATA_COLOR, TEMPLATE, VOLUME_COLOR, escape
 
-
 # Neighbouring bubbles put their labels on different sides, so that close topics stay readable.
 _LABEL_SPOTS = ("top center", "bottom center", "middle right", "middle left")
 

@@ -15,7 +15,10 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.stats.proportion import (
-    confint_proportions_2indep, proportion_confint, proportion_effectsize, proportions_ztest,
+    confint_proportions_2indep,
+    proportion_confint,
+    proportion_effectsize,
+    proportions_ztest,
 )
 
 from analytics.insights.columns import numeric, timestamps

@@ -23,7 +23,6 @@ from scipy import sparse
 from analytics.insights.baskets import BASKET_KINDS, BasketReport, Baskets, basket_kind
 from analytics.schema import ITEM_SEPARATOR
 
-
 # Guard rails, sized so that mining stays under ~30 s on a busy 2-core machine (Online Retail, 20,728
 # orders: 780 items and 748 pairs at 1 % mine in ~3.5 s; 2,011 items and 29,453 pairs at 0.3 % took 45 s
 # with max_len 2).

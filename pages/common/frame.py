@@ -10,8 +10,8 @@ import streamlit as st
 from analytics.demo.sample import DEMO_SETTING, seed_demo_once
 from analytics.insights.filters import Filters, apply_filters, without_full_date_range
 from analytics.store.database import DatasetInfo, Store
-from pages.common import keys
 from analytics.store.segments import list_segmentations
+from pages.common import keys
 from pages.common.loaders import dataset_filter_options, dataset_rows, get_store, saved_members
 from pages.common.widgets import ProgressBar
 

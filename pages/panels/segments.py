@@ -7,13 +7,27 @@ import pandas as pd
 import streamlit as st
 
 from analytics.figures.segments import (
-    k_choice_figure, profile_heatmap, projection_figure, rfm_figure, snake_figure, stability_figure,
+    k_choice_figure,
+    profile_heatmap,
+    projection_figure,
+    rfm_figure,
+    snake_figure,
+    stability_figure,
 )
 from analytics.insights.rfm import rfm_scores, rfm_summary
 from analytics.insights.segment_profiles import SegmentProfile, profile_segments, profile_table, sizes_table
 from analytics.insights.segments import (
-    STABLE_ARI, Feature, KChoice, PreparedFeatures, Projection, Segmentation, choose_k,
-    customer_features, fit_segments, prepare_features, project,
+    STABLE_ARI,
+    Feature,
+    KChoice,
+    PreparedFeatures,
+    Projection,
+    Segmentation,
+    choose_k,
+    customer_features,
+    fit_segments,
+    prepare_features,
+    project,
 )
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.segments import list_segmentations, rename_segments, save_segmentation

@@ -6,7 +6,14 @@ import streamlit as st
 
 from analytics.figures.compare import difference_figure, forest_figure, groups_figure
 from analytics.insights.compare import (
-    CORRECTIONS, compare_groups, compare_metrics, format_p, group_columns, groups_by_date, groups_by_value, one_vs_rest,
+    CORRECTIONS,
+    compare_groups,
+    compare_metrics,
+    format_p,
+    group_columns,
+    groups_by_date,
+    groups_by_value,
+    one_vs_rest,
 )
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows

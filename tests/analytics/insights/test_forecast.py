@@ -8,7 +8,13 @@ from statsmodels.tsa.arima_process import arma_generate_sample
 
 from analytics.insights.forecast import backtest, decompose, fit_forecast, seasonal_naive
 from analytics.insights.series import (
-    NO_TIMESTAMP, PERIOD_FREQS, Metric, MetricSeries, available_metrics, build_series, timestamp_hint,
+    NO_TIMESTAMP,
+    PERIOD_FREQS,
+    Metric,
+    MetricSeries,
+    available_metrics,
+    build_series,
+    timestamp_hint,
 )
 
 VERDICTS = r"^(the model beats (seasonal-)?naive by \d+ %|use the naive forecast: the model does not beat it)$"

@@ -11,11 +11,25 @@ from mlxtend.frequent_patterns import fpgrowth
 
 from analytics.insights import rules as R
 from analytics.insights.baskets import (
-    CUSTOMER_PRODUCTS, CUSTOMER_TOPICS, INTERACTION_TOPICS, ORDER_ITEMS, build_baskets, supported_kinds,
+    CUSTOMER_PRODUCTS,
+    CUSTOMER_TOPICS,
+    INTERACTION_TOPICS,
+    ORDER_ITEMS,
+    build_baskets,
+    supported_kinds,
 )
 from analytics.insights.rules import (
-    CONVICTION_CAP, MiningTimeout, NoFrequentItems, SearchTooLarge, estimate_search, filter_rules, mine_rules, one_hot,
-    rule_basket_ids, rule_record_ids, rule_sentences,
+    CONVICTION_CAP,
+    MiningTimeout,
+    NoFrequentItems,
+    SearchTooLarge,
+    estimate_search,
+    filter_rules,
+    mine_rules,
+    one_hot,
+    rule_basket_ids,
+    rule_record_ids,
+    rule_sentences,
 )
 
 # The textbook transactions (Tan, Steinbach & Kumar, "Introduction to Data Mining", table 6.1), N = 5.
