@@ -44,6 +44,11 @@ CANONICAL_FIELDS: tuple[CanonicalField, ...] = (
                    ("channel", "source", "medium", "platform", "touchpoint", "渠道")),
     CanonicalField("expected", "float", "explicit expectation score, normalised to 0–1 (original in expected_raw)",
                    ("expected", "expectation", "expected_score", "expected_rating", "promised", "预期")),
+    CanonicalField("advertised", "float",
+                   "advertised or promised rating the customer saw before buying, on the rating's scale, "
+                   "normalised to 0–1 (original in advertised_raw)",
+                   ("advertised", "advertised_rating", "advertised_score", "promised_rating", "listed_rating",
+                    "listing_rating", "average_rating", "avg_rating", "product_rating", "宣传评分")),
     CanonicalField("amount", "float", "money value of the order or interaction",
                    ("amount", "price", "revenue", "total", "order_value", "value", "spend", "unitprice",
                     "金额")),
@@ -61,7 +66,8 @@ FIELDS_BY_NAME: dict[str, CanonicalField] = {f.name: f for f in CANONICAL_FIELDS
 # source file, so every accepted or rejected row can be traced back to its line.
 STORED_COLUMNS: tuple[str, ...] = (
     "_row", "record_id", "text", "rating", "rating_raw", "timestamp", "customer_id", "product",
-    "category", "channel", "expected", "expected_raw", "amount", "order_id", "item",
+    "category", "channel", "expected", "expected_raw", "advertised",
+    "advertised_raw", "amount", "order_id", "item",
 )
 
 ITEM_SEPARATOR = ";"

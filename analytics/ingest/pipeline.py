@@ -99,6 +99,7 @@ class NormalisePlan:
     timestamp_format: TimestampFormat | None
     warnings: tuple[str, ...] = field(default=())
     category_lists: CategoryLists | None = None
+    advertised_scale: RatingScale | None = None
 
 
 @dataclass(frozen=True)
@@ -328,22 +329,13 @@ def plan_normalisation(cur: duckdb.DuckDBPyConnection, dataset_id: str, mapping:
     """Decide scales and formats from the whole raw table, before any row is converted."""
     raw = quote_identifier(raw_table(dataset_id))
     warnings: list[str] = []
-    rating_scale = expected_scale = timestamp_format = None
+    rating_scale = timestamp_format = None
     if mapping["rating"]:
         rating_scale = options.rating_scale or _detect_for(
             mapping["rating"], "rating", detect_rating_scale, _value_sample(cur, raw, mapping["rating"]))
-    if mapping["expected"]:
-        expected_values = _value_sample(cur, raw, mapping["expected"])
-        own_scale = _detect_for(mapping["expected"], "expected", detect_rating_scale, expected_values)
-        # Expectations are compared with ratings, so read them on the rating's scale when they fit it
-        # (values that read on neither scale, such as "n/a", are rejected row by row either way).
-        fits_rating = rating_scale is not None and not (
-            normalise_ratings(expected_values, rating_scale).invalid
-            & ~normalise_ratings(expected_values, own_scale).invalid).any()
-        expected_scale = rating_scale if fits_rating else own_scale
-        if rating_scale is not None and not fits_rating:
-            warnings.append(f"Expectation scores use the {_scale_words(own_scale)}, ratings the "
-                            f"{_scale_words(rating_scale)}; both were normalised to 0–1 before comparing.")
+    expected_scale = _companion_scale(cur, raw, mapping, "expected", "Expectation scores", rating_scale, warnings)
+    advertised_scale = _companion_scale(cur, raw, mapping, "advertised", "Advertised ratings", rating_scale,
+                                        warnings)
     if mapping["timestamp"]:
         column = mapping["timestamp"]
         sample = cur.execute(
@@ -365,7 +357,25 @@ def plan_normalisation(cur: duckdb.DuckDBPyConnection, dataset_id: str, mapping:
         if category_lists is not None:
             warnings.append(category_lists.note)
     return NormalisePlan(mapping=mapping, rating_scale=rating_scale, expected_scale=expected_scale,
-                         timestamp_format=timestamp_format, warnings=tuple(warnings), category_lists=category_lists)
+                         advertised_scale=advertised_scale, timestamp_format=timestamp_format, warnings=tuple(warnings), category_lists=category_lists)
+
+
+def _companion_scale(cur: duckdb.DuckDBPyConnection, raw: str, mapping: dict[str, str | None], field_name: str,
+                     what: str, rating_scale: RatingScale | None, warnings: list[str]) -> RatingScale | None:
+    """The scale of a score compared with the rating (expected, advertised): the rating's own when its values fit it.
+
+    Values that read on neither scale, such as "n/a", are rejected row by row either way.
+    """
+    if not mapping.get(field_name):
+        return None
+    values = _value_sample(cur, raw, mapping[field_name])
+    own_scale = _detect_for(mapping[field_name], field_name, detect_rating_scale, values)
+    fits_rating = rating_scale is not None and not (
+        normalise_ratings(values, rating_scale).invalid & ~normalise_ratings(values, own_scale).invalid).any()
+    if rating_scale is not None and not fits_rating:
+        warnings.append(f"{what} use the {_scale_words(own_scale)}, ratings the {_scale_words(rating_scale)}; "
+                        "both were normalised to 0–1 before comparing.")
+    return rating_scale if fits_rating else own_scale
 
 
 def _scale_words(scale: RatingScale) -> str:
@@ -451,7 +461,8 @@ def _refuse_wrong_mapping(invalid_counts: dict[str, list[int]], plan: NormaliseP
     for field_name, (bad, total) in invalid_counts.items():
         if total and bad / total > MAX_INVALID_SHARE:
             column = plan.mapping[field_name]
-            scale = {"rating": plan.rating_scale, "expected": plan.expected_scale}.get(field_name)
+            scale = {"rating": plan.rating_scale, "expected": plan.expected_scale,
+                     "advertised": plan.advertised_scale}.get(field_name)
             fix = (f" on the {_scale_words(scale)}. Choose another rating scale, or map another column to "
                    f"{field_name} (or none)." if scale else f". Map another column to {field_name}, or none.")
             raise ValueError(
@@ -511,6 +522,8 @@ def normalise_chunk(chunk: pd.DataFrame, plan: NormalisePlan
     out["rating"], out["rating_raw"] = _scored(source("rating"), plan.rating_scale, "rating", n, add_reasons, counts)
     out["expected"], out["expected_raw"] = _scored(source("expected"), plan.expected_scale, "expected", n,
                                                    add_reasons, counts)
+    out["advertised"], out["advertised_raw"] = _scored(source("advertised"), plan.advertised_scale, "advertised", n,
+                                                       add_reasons, counts)
 
     timestamps = source("timestamp")
     if timestamps is not None:
@@ -584,7 +597,8 @@ def _scored(values: pd.Series | None, scale: RatingScale | None, name: str, n: i
             add_reasons: Callable, counts: dict) -> tuple[np.ndarray, np.ndarray]:
     if values is None or scale is None:
         return np.full(n, np.nan), np.full(n, np.nan)
-    parsed = normalise_ratings(values, scale, name="expectation" if name == "expected" else name)
+    parsed = normalise_ratings(values, scale, name={"expected": "expectation", "advertised": "advertised rating"
+                                                    }.get(name, name))
     invalid = parsed.invalid.reset_index(drop=True)
     add_reasons(invalid, parsed.reasons.reset_index(drop=True).fillna(f"{name} is not valid"))
     counts[name] = (int(invalid.sum()), int(values.notna().sum()))
@@ -635,6 +649,7 @@ def _finish_report(cur: duckdb.DuckDBPyConnection, tables: _Tables, dataset_id: 
                         -- parse_timestamps words its reasons "could not read '…' as a date", "date … is …"
                         WHEN reason LIKE 'could not read %' OR reason LIKE 'date %' THEN 'timestamp invalid'
                         WHEN reason LIKE 'expectation %' THEN 'expected invalid'
+                        WHEN reason LIKE 'advertised rating %' THEN 'advertised invalid'
                         WHEN reason LIKE 'row has neither%' THEN 'no text or rating'
                         ELSE regexp_extract(reason, '^([a-z_]+)') || ' invalid' END AS kind, count(*)
             FROM {rejects} GROUP BY kind ORDER BY count(*) DESC"""
@@ -660,11 +675,14 @@ def _finish_report(cur: duckdb.DuckDBPyConnection, tables: _Tables, dataset_id: 
 def _plan_meta(plan: NormalisePlan) -> dict:
     scale = plan.rating_scale
     expected = plan.expected_scale
+    advertised = plan.advertised_scale
     return {
         "rating_scale": ({"kind": scale.kind, "low": scale.low, "high": scale.high, "label": scale.label}
                          if scale else None),
         "expected_scale": ({"kind": expected.kind, "low": expected.low, "high": expected.high,
                             "label": expected.label} if expected else None),
+        "advertised_scale": ({"kind": advertised.kind, "low": advertised.low, "high": advertised.high,
+                              "label": advertised.label} if advertised else None),
         "timestamp_format": plan.timestamp_format.label if plan.timestamp_format else None,
         "plan_warnings": list(plan.warnings),
     }

@@ -206,7 +206,7 @@ def _values(stats: _Stats | None, scale: tuple[float, float]) -> dict[str, float
 
 
 def _help_texts(cur: _Stats, prev: _Stats | None, scale: tuple[float, float], *,
-                text_source: str | None = None) -> dict[str, str]:
+                text_source: str | None = None, gap_method: str | None = None) -> dict[str, str]:
     """How each KPI is computed, with the n behind the current and previous values."""
     low, high = scale
     span = high - low
@@ -239,6 +239,8 @@ def _help_texts(cur: _Stats, prev: _Stats | None, scale: tuple[float, float], *,
             f"below {NEGATIVE_BELOW:.0%} (< {neg_cut:g}); " + n_text("sentiment_n", "rated")
         ),
         "mean_gap": (
+            f"{gap_method}. Mean of (experienced − expected) in points of the {_fmt_scale(scale)} scale; "
+            "negative = expectations missed; " + n_text("gap_n", "with both") if gap_method else
             f"Mean of (rating − expected) in points of the {_fmt_scale(scale)} scale, over interactions "
             "with both a rating and an expected score; negative = expectations missed; "
             + n_text("gap_n", "with both")
@@ -331,6 +333,7 @@ def compute_kpis(
     end: date | None = None,
     history: pd.DataFrame | None = None,
     text_sentiment: str | None = None,
+    gap_method: str | None = None,
 ) -> KpiSet:
     """Compute the Overview KPIs for the current period and their change since the previous one.
 
@@ -352,6 +355,9 @@ def compute_kpis(
         The name of the model whose labels the frames hold in ``sentiment`` (negative / neutral /
         positive; missing where not scored). Given, % negative and net sentiment come from these
         text labels; otherwise from the ratings by the rating rule.
+    gap_method : str, optional
+        The expectation source behind ``expected`` when it is not the explicit column (the Overview
+        passes the best source's expectation as ``rating − gap``); named in the gap KPI's help.
 
     Returns
     -------
@@ -422,7 +428,7 @@ def compute_kpis(
         )
 
     now, before = _values(cur_stats, scale), _values(prev_stats, scale)
-    helps = _help_texts(cur_stats, prev_stats, scale, text_source=text_sentiment)
+    helps = _help_texts(cur_stats, prev_stats, scale, text_source=text_sentiment, gap_method=gap_method)
     units = {
         "interactions": "",
         "mean_rating": f"/ {scale[1]:g}",

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics.home import gapsight_home
@@ -31,7 +32,8 @@ _DATASET_TABLE = re.compile(r"^(raw|rows|rejects)_(ds[0-9a-f]{10})(_next)?$")
 
 _STORED_SQL_TYPES = {
     "_row": "BIGINT", "rating": "DOUBLE", "rating_raw": "DOUBLE", "timestamp": "TIMESTAMP",
-    "expected": "DOUBLE", "expected_raw": "DOUBLE", "amount": "DOUBLE",
+    "expected": "DOUBLE", "expected_raw": "DOUBLE",
+    "advertised": "DOUBLE", "advertised_raw": "DOUBLE", "amount": "DOUBLE",
 }
 
 
@@ -280,6 +282,11 @@ class Store:
         frame = self.cursor().execute(
             f"SELECT * FROM {quote_identifier(rows_table(dataset_id))} ORDER BY _row"
         ).df()
+        for name in STORED_COLUMNS:  # a dataset stored before a canonical field existed lacks its column
+            if name not in frame.columns:
+                frame[name] = pd.Series(np.nan if _STORED_SQL_TYPES.get(name) == "DOUBLE" else None,
+                                        index=frame.index, dtype="float64" if _STORED_SQL_TYPES.get(name) == "DOUBLE"
+                                        else "str")
         return frame
 
     def load_rejects(self, dataset_id: str) -> pd.DataFrame:

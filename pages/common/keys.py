@@ -18,6 +18,8 @@ FILTER_NOTE = "filter_note"  # why the frame cleared a filter (its segmentation 
 SEGMENT_RUN = "segment_run"  # the Segments page's last run: (dataset id, version, parameters) and results
 RULES_RUN = "rules_run"  # the Associations page's last mined rules
 ALERT_FOCUS = "alert_focus"  # the alert whose evidence the Forecast & alerts page opens on (set by the Overview)
+GAP_FOCUS = "gap_focus"  # {source, by, group}: the gap whose verbatims the Expectation gap page opens on
+GAP_CUES_OF = "gap_cues_of"  # dataset id -> the cue phrases edited on the Expectation gap page
 UPLOAD = "upload"  # the uploaded file copied to disk, with its profile and mapping
 UPLOAD_ROUND = "upload_round"  # bumped after an import so that the file uploader starts empty
 IMPORT_REPORT = "import_report"
@@ -44,13 +46,15 @@ SEGMENTS_PAGE = "pages/views/segments.py"
 ASSOCIATIONS_PAGE = "pages/views/associations.py"
 COMPARE_PAGE = "pages/views/compare.py"
 FORECAST_PAGE = "pages/views/forecast.py"
+GAP_PAGE = "pages/views/gap.py"
 
 # The navigation: section -> pages as (file, title, icon, url path). The page files live in
 # pages/views/, out of Streamlit's legacy pages/*.py glob, which would otherwise run a file alone,
 # without the frame, when a first request names it (/overview used to show "There is no dataset yet").
 NAVIGATION: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "Overview": ((OVERVIEW_PAGE, "Overview", ":material/dashboard:", ""),),  # the default page lives at /
-    "Analyze": ((SENTIMENT_PAGE, "Sentiment", ":material/sentiment_satisfied:", "sentiment"),
+    "Analyze": ((GAP_PAGE, "Expectation gap", ":material/difference:", "gap"),
+                (SENTIMENT_PAGE, "Sentiment", ":material/sentiment_satisfied:", "sentiment"),
                 (TOPICS_PAGE, "Topics & intents", ":material/topic:", "topics"),
                 (SEGMENTS_PAGE, "Segments", ":material/groups:", "segments"),
                 (ASSOCIATIONS_PAGE, "Associations", ":material/hub:", "associations"),
@@ -66,7 +70,8 @@ URL_ALIASES: dict[str, str] = {
     "datasets": DATA_PAGE, "upload": DATA_PAGE, "model-registry": MODELS_PAGE,
     "segmentation": SEGMENTS_PAGE, "rfm": SEGMENTS_PAGE, "rules": ASSOCIATIONS_PAGE,
     "market-basket": ASSOCIATIONS_PAGE, "baskets": ASSOCIATIONS_PAGE, "ab-test": COMPARE_PAGE,
-    "alerts": FORECAST_PAGE, "forecasts": FORECAST_PAGE,
+    "alerts": FORECAST_PAGE, "forecasts": FORECAST_PAGE, "expectation-gap": GAP_PAGE, "gaps": GAP_PAGE,
+    "kano": GAP_PAGE, "importance-performance": GAP_PAGE,
 }
 ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for page in pages)
 
@@ -74,7 +79,8 @@ ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for 
 def init_state() -> None:
     """Create every session key with its default, once per browser session."""
     defaults = {ACTIVE_DATASET: None, PENDING_DATASET: None, FILTERS_OF: None, UPLOAD: None, UPLOAD_ROUND: 0,
-                IMPORT_REPORT: None, SEGMENT_RUN: None, RULES_RUN: None, ALERT_FOCUS: None, FILTER_NOTE: "",
+                IMPORT_REPORT: None, SEGMENT_RUN: None, RULES_RUN: None, ALERT_FOCUS: None, GAP_FOCUS: None,
+                GAP_CUES_OF: {}, FILTER_NOTE: "",
                 TOPIC_LABELS_OF: {}, TOPIC_K_OF: {}, TOPIC_RENAMES_OF: {}}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)

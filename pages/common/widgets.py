@@ -1,6 +1,8 @@
 """Widgets every page draws the same way: downloads, progress bars, job cards, period switches, captions, deletes."""
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -111,3 +113,9 @@ def model_picker(store: Store, info: DatasetInfo, task: str, *, baseline: str, l
         choose_model(store, info.id, task, chosen)
         st.rerun()
     return current
+
+
+def plain_label(text: str) -> str:
+    """User text for a button or expander label, which Streamlit reads as Markdown: every Markdown character
+    escaped, so a product called "**[x](y)**" shows as written."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", str(text))

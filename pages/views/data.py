@@ -8,12 +8,15 @@ from analytics.ingest.pipeline import ImportOptions, import_file, remap_dataset,
 from analytics.ingest.readers import profile_file
 from analytics.insights.verbatims import shorten_cells
 from analytics.store.alerts import delete_alerts
+from analytics.store.constructs import delete_constructs
 from analytics.store.rules import delete_rules
+from analytics.store.sentences import delete_sentences
 from models.flows.embedding_jobs import forget_embeddings
 from pages.common import keys
 from pages.common.frame import active_dataset, select_dataset
 from pages.common.loaders import get_store
 from pages.common.widgets import ProgressBar, confirmed_delete
+from pages.panels.constructs import constructs_panel
 from pages.panels.data import mapping_inputs, scale_input, show_report
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "dat", "xlsx", "parquet", "jsonl", "ndjson", "json"]
@@ -105,7 +108,7 @@ chosen_id = st.selectbox("Manage dataset", list(names), format_func=names.get, k
 info = store.get_dataset(chosen_id)
 if active is None or active.id != info.id:
     st.button("Make active", on_click=select_dataset, args=(info.id,), icon=":material/check:")
-tabs = st.tabs(["Preview", "Validation report", "Rename", "Re-map", "Delete"])
+tabs = st.tabs(["Preview", "Validation report", "Rename", "Re-map", "Survey constructs", "Delete"])
 with tabs[0]:
     st.dataframe(shorten_cells(store.load_raw(info.id, limit=100)), hide_index=True, width="stretch")
 with tabs[1]:
@@ -132,11 +135,15 @@ with tabs[3], st.form("remap_form"):
             bar.empty()
             st.error(f"{error} The dataset keeps its previous mapping.", icon=":material/error:")
 with tabs[4]:
+    constructs_panel(store, info)
+with tabs[5]:
     if confirmed_delete(f"Yes, delete '{info.name}' and its {info.n_rows:,} rows permanently", key=f"sure_{info.id}",
                         button="Delete dataset", primary=True):
         store.delete_dataset(info.id)
         delete_rules(store, info.id)
         delete_alerts(store, info.id)
+        delete_constructs(store, info.id)
+        delete_sentences(store, info.id)
         forget_embeddings(info.id)
         st.session_state[keys.IMPORT_REPORT] = None
         st.rerun()

@@ -23,11 +23,13 @@ from analytics.insights.kpis import (
 from analytics.insights.sentiment import attach_sentiment, sentiment_trend
 from analytics.insights.verbatims import enrich_verbatims, search_verbatims
 from pages.common import keys
+from pages.common.expectations import with_best_expectation
 from pages.common.frame import current_filters, filtered_rows, undated_filtered_rows
 from pages.common.guards import require_dataset, require_rows
 from pages.common.loaders import dataset_filter_options, get_store, stored_sentiment, stored_tags
 from pages.common.widgets import download_buttons, period_switch, scope_caption
 from pages.panels.alerts import alerts_panel
+from pages.panels.gap import largest_gaps_panel
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 365 days": 365, "Whole selection": None}
 DRILL = keys.OVERVIEW_DRILL
@@ -59,8 +61,10 @@ require_rows(rows)
 dated = dataset_filter_options(info).date_min is not None  # controls that need dates are drawn only with them
 period_label = (st.segmented_control("Compare", list(PERIODS), key="overview_period") or "Last 90 days") if dated \
     else "Whole selection"
-kpis = compute_kpis(rows, scale=scale, period_days=PERIODS[period_label], history=history,
-                    text_sentiment=sentiment[1] if sentiment else None)
+(kpi_rows, kpi_history), gap_source = with_best_expectation(store, info, rows, history)
+kpis = compute_kpis(kpi_rows, scale=scale, period_days=PERIODS[period_label], history=kpi_history,
+                    text_sentiment=sentiment[1] if sentiment else None,
+                    gap_method=gap_source.method if gap_source else None)
 st.caption(kpis.note)
 for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     value, delta = format_kpi(kpi)
@@ -70,7 +74,11 @@ for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
         f" The change is grey: it could be noise (its 95 % interval includes zero, or fewer than {MIN_N} "
         "interactions are behind a period).")
     column.metric(kpi.label, value, delta, delta_color=color, help=kpi.help + noise, border=True)
-    column.caption(f"n = {kpi.n:,} {kpi.n_noun}")
+    column.caption(f"n = {kpi.n:,} {kpi.n_noun}" + (f" · {gap_source.label}" if kpi.key == "mean_gap" and gap_source
+                                                     else ""))
+
+st.subheader("Largest gaps")
+largest_gaps_panel(store, info, rows)
 
 if dated:
     st.subheader("Alerts")

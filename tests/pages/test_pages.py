@@ -181,7 +181,8 @@ def test_data_page_after_an_import_with_rejected_rows(home):
     at.session_state[keys.IMPORT_REPORT] = report.to_dict()
     at.switch_page(keys.DATA_PAGE).run()
     assert not at.exception, at.exception
-    assert [t.label for t in at.tabs] == ["Preview", "Validation report", "Rename", "Re-map", "Delete"]
+    assert [t.label for t in at.tabs] == ["Preview", "Validation report", "Rename", "Re-map", "Survey constructs",
+                                         "Delete"]
     assert any(b.label == "Re-map and rebuild" for b in at.button)
     assert any(c.label.startswith("Yes, delete") for c in at.checkbox)
 

@@ -147,7 +147,8 @@ def test_demo_export():
     assert mapped(DEMO_EXPORT) == {
         "record_id": "interaction_id", "text": "text", "rating": "rating", "timestamp": "created_at",
         "customer_id": "customer_id", "product": "product", "category": "category", "channel": "channel",
-        "expected": "expected", "amount": "amount", "order_id": "order_id", "item": "items"}
+        "expected": "expected", "advertised": "advertised_rating", "amount": "amount", "order_id": "order_id",
+        "item": "items"}
 
 
 def test_suggestion_covers_every_field_with_scores_and_reasons():

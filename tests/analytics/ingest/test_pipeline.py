@@ -764,9 +764,13 @@ def test_demo_dataset_imports_completely(store):
     assert {k: v for k, v in info.mapping.items() if v} == {
         "record_id": "interaction_id", "timestamp": "created_at", "customer_id": "customer_id",
         "channel": "channel", "product": "product", "category": "category", "rating": "rating",
-        "expected": "expected", "order_id": "order_id", "item": "items", "amount": "amount", "text": "text"}
-    assert info.report["columns_ignored"] == ["advertised_rating"]
+        "expected": "expected", "advertised": "advertised_rating", "order_id": "order_id", "item": "items",
+        "amount": "amount", "text": "text"}
+    assert info.report["columns_ignored"] == []
     rows = store.load_rows(info.id)
+    # 4.6 advertised stars on the 1–5 scale read as (4.6 − 1) / 4 = 0.9, the original kept.
+    assert rows["advertised"].between(0, 1).all() and rows["advertised_raw"].between(1, 5).all()
+    assert np.allclose(rows["advertised"], (rows["advertised_raw"] - 1) / 4)
     assert rows["record_id"].is_unique and rows["text"].notna().all()
     assert rows["rating"].between(0, 1).all() and rows["timestamp"].notna().all()
     assert load_demo_dataset(store).id == info.id  # a second call reuses it

@@ -1,0 +1,200 @@
+"""Panels of the Expectation gap page: the gap tables and charts, their verbatims, drivers and text cues."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from analytics.figures.gap import (
+    cue_figure,
+    gap_bars_figure,
+    gap_heatmap_figure,
+    gap_trend_figure,
+    impact_figure,
+    importance_performance_figure,
+    kano_figure,
+)
+from analytics.insights.cues import DEFAULT_CUES, cue_summary, find_cues
+from analytics.insights.gap import PairedScores, gap_evidence, gap_heatmap, gap_table, gap_trend
+from analytics.insights.impact import topic_impact
+from analytics.insights.importance import METHODS, importance_performance
+from analytics.insights.kano import kano_from_text
+from analytics.insights.verbatims import shorten_cells
+from pages.common import keys
+from pages.common.widgets import plain_label
+
+BREAKDOWNS = {"dimension": "service dimension / topic", "product": "product", "category": "category",
+              "channel": "channel", "segment": "segment", "customer_id": "customer"}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached(name: str, scope: tuple, params: tuple, _compute: Callable[[], object]) -> object:
+    """One analysis result per (page scope: dataset version, filters, source …; parameters): reruns reuse it."""
+    return _compute()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_figure(name: str, scope: tuple, params: tuple, _draw: Callable[[], object]) -> object:
+    """A chart per (scope; parameters), kept as the object itself: unpickling a plotly figure re-validates every
+    property, which cost more than drawing it. Figures are shared read-only, like the tables they show."""
+    return _draw()
+
+
+class Scale:
+    """Draws 0–1 gaps in the rating's own units (stars on a 1–5 scale)."""
+
+    def __init__(self, rating_scale: tuple[float, float] | None):
+        low, high = rating_scale or (0.0, 1.0)
+        self.span = high - low
+        self.unit = "stars" if (low, high) == (1.0, 5.0) else f"points of the {low:g}–{high:g} scale"
+
+    def table(self, table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+        """A copy with ``columns`` in display units, rounded for reading."""
+        return table.assign(**{c: (table[c] * self.span).round(3) for c in columns if c in table.columns})
+
+
+def breakdowns(rows: pd.DataFrame, has_mentions: bool) -> dict[str, str]:
+    """The breakdowns the data supports, dimension first when the texts are tagged."""
+    return {key: label for key, label in BREAKDOWNS.items()
+            if (key == "dimension" and has_mentions) or (key in rows.columns and rows[key].notna().any())}
+
+
+def gaps_panel(rows: pd.DataFrame, scores: PairedScores, mentions: pd.DataFrame, scale: Scale, scope: tuple,
+               focus: dict | None) -> None:
+    """Bars per breakdown with the gap's interval, a heatmap, the trend, and the verbatims behind a group."""
+    options = breakdowns(rows, len(mentions) > 0)
+    preset = focus["by"] if focus and focus.get("by") in options else next(iter(options))
+    left, right = st.columns([3, 1])
+    by = left.selectbox("Gap by", list(options), format_func=options.get, key="gap_by",
+                        index=list(options).index(preset))
+    min_n = right.number_input("Minimum n", 5, 1000, 30, step=5, key="gap_min_n",
+                               help="Groups with fewer interactions are greyed: not enough data.")
+    method = scores.source.method
+    table = cached("table", scope, (by, min_n), lambda: gap_table(rows, scores, by=by, min_n=min_n, mentions=mentions))
+    st.plotly_chart(cached_figure("bars figure", scope, (by, min_n), lambda: gap_bars_figure(
+        table, span=scale.span, unit=scale.unit, by_label=options[by], method=method)), key="gap_bars")
+    shown = scale.table(table, ("expected", "experienced", "gap", "ci_low", "ci_high", "experienced_low",
+                                "experienced_high"))
+    st.dataframe(shown.rename(columns={"group": options[by]}), hide_index=True, width="stretch",
+                 column_config={"enough": st.column_config.CheckboxColumn("enough data")})
+    groups = table["group"].astype(str).tolist()
+    wanted = focus.get("group") if focus and focus.get("by") == by else None
+    group = st.selectbox(f"Verbatims behind one {options[by]}", groups, key=f"gap_evidence_{by}",
+                         index=groups.index(wanted) if wanted in groups else 0)
+    evidence = cached("evidence", scope, (by, group), lambda: gap_evidence(rows, scores, by=by, group=group,
+                                                                           mentions=mentions, limit=50))
+    st.caption(f"The interactions behind '{group}', most negative gap first ({scale.unit}).")
+    st.dataframe(shorten_cells(scale.table(evidence, ("rating", "expected", "experienced", "gap"))), hide_index=True,
+                 width="stretch", key="gap_evidence", column_config={"text": st.column_config.TextColumn(width="large")})
+
+    other = [k for k in options if k != by] or [by]
+    left, right = st.columns(2)
+    rows_by = left.selectbox("Heatmap rows", list(options), format_func=options.get, key="gap_heat_rows")
+    columns_by = right.selectbox("Heatmap columns", [k for k in options if k != rows_by] or other,
+                                 format_func=options.get, key="gap_heat_columns")
+    if rows_by != columns_by:
+        cells = cached("heatmap", scope, (rows_by, columns_by, min_n), lambda: gap_heatmap(
+            rows, scores, rows_by=rows_by, columns_by=columns_by, mentions=mentions, min_n=min_n))
+        st.plotly_chart(cached_figure("heatmap figure", scope, (rows_by, columns_by, min_n), lambda: gap_heatmap_figure(
+            cells, span=scale.span, unit=scale.unit, rows_label=options[rows_by], columns_label=options[columns_by],
+            method=method)), key="gap_heatmap")
+    if rows["timestamp"].notna().any():
+        trend = cached("trend", scope, (min_n,), lambda: gap_trend(rows, scores, freq="M", min_n=min_n))
+        st.plotly_chart(cached_figure("trend figure", scope, (min_n,), lambda: gap_trend_figure(
+            trend, span=scale.span, unit=scale.unit, method=method)), key="gap_trend")
+    else:
+        st.caption("The gap over time needs timestamps: map a date column on the Data page.")
+
+
+def drivers_panel(rows: pd.DataFrame, mentions: pd.DataFrame, scale: Scale, scope: tuple, mentions_method: str
+                  ) -> None:
+    """Importance–performance, Kano from text and impact: which dimensions move the overall rating."""
+    if not rows["rating"].notna().any() or mentions.empty:
+        st.info("Importance, Kano classes and impact need ratings and texts that mention service dimensions.",
+                icon=":material/info:")
+        return
+    st.caption(f"Dimensions from {mentions_method}.")
+    method = st.radio("Importance from", list(METHODS), horizontal=True, key="gap_importance_method",
+                      format_func=lambda m: {"regression": "standardised regression weights",
+                                             "correlation": "correlations"}.get(m, m))
+    matrix = cached("importance", scope, (method,), lambda: importance_performance(rows, mentions, method=method))
+    st.plotly_chart(cached_figure("importance figure", scope, (method,), lambda: importance_performance_figure(
+        matrix, span=scale.span, unit=scale.unit)), key="gap_ipa")
+    st.dataframe(scale.table(matrix, ("performance",)), hide_index=True, width="stretch")
+    kano = cached("kano", scope, (), lambda: kano_from_text(rows, mentions))
+    st.plotly_chart(cached_figure("kano figure", scope, (), lambda: kano_figure(kano, span=scale.span, unit=scale.unit)),
+                    key="gap_kano")
+    st.dataframe(scale.table(kano, ("reward", "reward_low", "reward_high", "penalty", "penalty_low", "penalty_high")),
+                 hide_index=True, width="stretch")
+    metric = st.radio("Impact on", ["mean_rating", "pct_negative"], horizontal=True, key="gap_impact_metric",
+                      format_func={"mean_rating": "mean rating", "pct_negative": "% negative"}.get)
+    impact = cached("impact", scope, (metric,), lambda: topic_impact(rows, mentions, metric=metric))
+    label = "mean rating" if metric == "mean_rating" else "% negative"
+    st.plotly_chart(cached_figure("impact figure", scope, (metric,), lambda: impact_figure(
+        impact, span=scale.span, unit=scale.unit, metric_label=label)), key="gap_impact")
+    st.text(impact.attrs.get("formula", ""))
+
+
+def cues_panel(store_cues: dict, dataset_id: str, rows: pd.DataFrame, sentences: pd.DataFrame, scope: tuple,
+               options: dict[str, str]) -> None:
+    """Sentences with expectation cues, tagged met or missed by their own sentiment; the cue list is editable."""
+    saved = store_cues.get(dataset_id, list(DEFAULT_CUES))
+    with st.form("gap_cues_form"):
+        text = st.text_area("Cue phrases (one per line; plain text, matched as whole words, any case)",
+                            "\n".join(saved), height=150, key=f"gap_cues_text_{dataset_id}")
+        if st.form_submit_button("Apply the cue list"):
+            store_cues[dataset_id] = [line.strip() for line in text.splitlines() if line.strip()]
+            st.rerun()
+    cues = tuple(saved)
+    sentiment = rows.set_index("record_id")["sentiment"] if "sentiment" in rows.columns else None
+    try:
+        found = cached("cues", scope, (cues,), lambda: find_cues(
+            sentences[sentences["record_id"].isin(rows["record_id"])], cues=cues, row_sentiment=sentiment))
+    except ValueError as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    choices = {"": "all interactions"} | {k: v for k, v in options.items() if k != "dimension"}
+    by = st.selectbox("Cues by", list(choices), format_func=choices.get, key="gap_cues_by",
+                      index=min(1, len(choices) - 1)) or None
+    summary = cached("cue summary", scope, (cues, by), lambda: cue_summary(found, rows, by=by))
+    st.plotly_chart(cached_figure("cue figure", scope, (cues, by), lambda: cue_figure(summary, by_label=choices[by or ""])),
+                    key="gap_cues_chart")
+    st.dataframe(summary, hide_index=True, width="stretch")
+    st.caption(f"{len(found):,} cue sentences in {found['record_id'].nunique():,} interactions: "
+               f"{int((found['outcome'] == 'missed').sum()):,} missed, {int((found['outcome'] == 'met').sum()):,} met.")
+    st.dataframe(found[["record_id", "cue", "outcome", "sentence"]].head(500), hide_index=True, width="stretch",
+                 column_config={"sentence": st.column_config.TextColumn(width="large")})
+
+
+def remember_focus(source: str, by: str, group: str) -> None:
+    """Open the Expectation gap page on one gap (the Overview's Largest gaps buttons)."""
+    st.session_state[keys.GAP_FOCUS] = {"source": source, "by": by, "group": group}
+
+
+def largest_gaps_panel(store, info, rows: pd.DataFrame) -> None:
+    """The Overview's three most negative gaps with their intervals; a click opens the Gap page on one."""
+    from analytics.insights.gap import largest_gaps
+    from pages.common.expectations import default_source, gap_mentions, gap_scores, has_sentence_scores
+
+    source = default_source(store, info)
+    if source is None:
+        st.caption("No expectation source yet: map an expected, an advertised or a dated rating column with "
+                   "products on the Data page.")
+        return
+    scores, scale = gap_scores(store, info, source.key), Scale(info.rating_scale)
+    mentions = gap_mentions(store, info)[0] if has_sentence_scores(store, info) else None  # never scores here
+    scope = (info.id, info.version, len(rows), int(pd.util.hash_pandas_object(rows["record_id"]).sum()), source.key)
+    found = cached("largest", scope, (), lambda: largest_gaps(
+        rows, scores, by=[b for b in ("dimension", "product", "category", "channel") if b == "dimension" or (
+            b in rows.columns and rows[b].notna().any())], mentions=mentions))
+    if found.empty:
+        st.caption(f"No gap is clearly negative (interval below zero, n ≥ 30) · {source.label}.")
+        return
+    st.caption(f"{source.label}: {scores.source.method}. 95 % bootstrap intervals; a click shows the verbatims.")
+    for i, gap in enumerate(found.itertuples(index=False)):
+        label = (f"{gap.group} ({BREAKDOWNS.get(gap.by, gap.by)}): {gap.gap * scale.span:+.2f} {scale.unit} "
+                 f"[{gap.ci_low * scale.span:+.2f}, {gap.ci_high * scale.span:+.2f}] · n = {gap.n:,}")
+        if st.button(plain_label(label), key=f"overview_gap_{i}", icon=":material/trending_down:", width="stretch"):
+            remember_focus(source.key, gap.by, str(gap.group))
+            st.switch_page(keys.GAP_PAGE)
