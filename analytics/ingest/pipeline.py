@@ -364,7 +364,7 @@ def _companion_scale(cur: duckdb.DuckDBPyConnection, raw: str, mapping: dict[str
                      what: str, rating_scale: RatingScale | None, warnings: list[str]) -> RatingScale | None:
     """The scale of a score compared with the rating (expected, advertised): the rating's own when its values fit it.
 
-    Values that read on neither scale, such as "n/a", are rejected row by row either way.
+    Values that read on neither scale, such as "great", are rejected row by row either way.
     """
     if not mapping.get(field_name):
         return None

@@ -23,6 +23,9 @@ def _create_table(cur) -> None:
 def save_constructs(store: Store, dataset_id: str, constructs: Sequence[Construct]) -> None:
     """Replace the dataset's constructs (an empty sequence clears them)."""
     store.get_dataset(dataset_id)
+    names = [c.name for c in constructs]
+    if len(set(names)) < len(names):
+        raise ValueError(f"Each construct is saved once; {names} repeats one. Put all its items in one construct.")
     for construct in constructs:
         if construct.name not in CONSTRUCT_NAMES:
             raise ValueError(f"A construct is 'expectation' or 'experience', not {construct.name!r}.")

@@ -16,6 +16,7 @@ from analytics.insights.gap import ExpectationSource, PairedScores, best_source,
 from analytics.insights.sentiment import attach_sentiment
 from analytics.store.constructs import load_constructs
 from analytics.store.database import DatasetInfo, Store
+from analytics.store.segments import list_segmentations
 from analytics.store.sentences import load_sentences
 from pages.common.loaders import (
     dataset_rows,
@@ -123,12 +124,16 @@ def gap_mentions(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, str]:
     return _mentions(str(gapsight_home()), info.id, info.version, tagger, store, info), method
 
 
-def with_segments(store: Store, info: DatasetInfo, rows: pd.DataFrame, segmentation_id: str | None) -> pd.DataFrame:
-    """``rows`` with a ``segment`` column from a saved segmentation (customers it does not cover: missing)."""
-    if not segmentation_id or "customer_id" not in rows.columns:
-        return rows
-    members = saved_members(store, segmentation_id)
-    return rows.assign(segment=rows["customer_id"].map(members))
+def with_segments(store: Store, info: DatasetInfo, rows: pd.DataFrame, segmentation_id: str | None
+                  ) -> tuple[pd.DataFrame, str | None]:
+    """``rows`` with a ``segment`` column from a saved segmentation (the sidebar's, else the newest saved one;
+    customers it does not cover: missing), and its name; the rows unchanged and None when none is saved."""
+    saved = {s.segmentation_id: s.name for s in list_segmentations(store, info.id)}
+    chosen = segmentation_id if segmentation_id in saved else next(iter(saved), None)
+    if chosen is None or "customer_id" not in rows.columns:
+        return rows, None
+    members = saved_members(store, chosen)
+    return rows.assign(segment=rows["customer_id"].map(members)), saved[chosen]
 
 
 def with_best_expectation(store: Store, info: DatasetInfo, *frames: pd.DataFrame

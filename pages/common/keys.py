@@ -18,7 +18,8 @@ FILTER_NOTE = "filter_note"  # why the frame cleared a filter (its segmentation 
 SEGMENT_RUN = "segment_run"  # the Segments page's last run: (dataset id, version, parameters) and results
 RULES_RUN = "rules_run"  # the Associations page's last mined rules
 ALERT_FOCUS = "alert_focus"  # the alert whose evidence the Forecast & alerts page opens on (set by the Overview)
-GAP_FOCUS = "gap_focus"  # {source, by, group}: the gap whose verbatims the Expectation gap page opens on
+GAP_FOCUS = "gap_focus"  # {source, by, group}: the gap whose verbatims the Expectation gap page opens on (once)
+GAP_PICK = "gap_pick"  # {by, group}: the bar, heatmap cell or month whose verbatims the Gaps tab shows
 GAP_CUES_OF = "gap_cues_of"  # dataset id -> the cue phrases edited on the Expectation gap page
 UPLOAD = "upload"  # the uploaded file copied to disk, with its profile and mapping
 UPLOAD_ROUND = "upload_round"  # bumped after an import so that the file uploader starts empty
@@ -79,7 +80,7 @@ ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for 
 def init_state() -> None:
     """Create every session key with its default, once per browser session."""
     defaults = {ACTIVE_DATASET: None, PENDING_DATASET: None, FILTERS_OF: None, UPLOAD: None, UPLOAD_ROUND: 0,
-                IMPORT_REPORT: None, SEGMENT_RUN: None, RULES_RUN: None, ALERT_FOCUS: None, GAP_FOCUS: None,
+                IMPORT_REPORT: None, SEGMENT_RUN: None, RULES_RUN: None, ALERT_FOCUS: None, GAP_FOCUS: None, GAP_PICK: None,
                 GAP_CUES_OF: {}, FILTER_NOTE: "",
                 TOPIC_LABELS_OF: {}, TOPIC_K_OF: {}, TOPIC_RENAMES_OF: {}}
     for key, value in defaults.items():

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.figures.gap import (
+    NOT_ENOUGH,
     cue_figure,
     gap_bars_figure,
     gap_heatmap_figure,
@@ -15,6 +16,7 @@ from analytics.figures.gap import (
     importance_performance_figure,
     kano_figure,
 )
+from analytics.figures.style import escape
 from analytics.insights.cues import DEFAULT_CUES, cue_summary, find_cues
 from analytics.insights.gap import PairedScores, gap_evidence, gap_heatmap, gap_table, gap_trend
 from analytics.insights.impact import topic_impact
@@ -24,8 +26,12 @@ from analytics.insights.verbatims import shorten_cells
 from pages.common import keys
 from pages.common.widgets import plain_label
 
+TABLE_LABELS = {"n": "n", "expected": "expected", "experienced": "experienced (SERVPERF)", "gap": "gap",
+                "ci_low": "gap: 95 % low", "ci_high": "gap: 95 % high", "experienced_low": "experienced: low",
+                "experienced_high": "experienced: high", "enough": st.column_config.CheckboxColumn("enough data")}
 BREAKDOWNS = {"dimension": "service dimension / topic", "product": "product", "category": "category",
-              "channel": "channel", "segment": "segment", "customer_id": "customer"}
+              "channel": "channel", "segment": "segment", "customer_id": "customer", "overall": "all interactions"}
+OVERALL = "all interactions"  # the one group of the "overall" breakdown
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -45,66 +51,113 @@ class Scale:
     """Draws 0–1 gaps in the rating's own units (stars on a 1–5 scale)."""
 
     def __init__(self, rating_scale: tuple[float, float] | None):
-        low, high = rating_scale or (0.0, 1.0)
-        self.span = high - low
-        self.unit = "stars" if (low, high) == (1.0, 5.0) else f"points of the {low:g}–{high:g} scale"
+        self.low, high = rating_scale or (0.0, 1.0)
+        self.span = high - self.low
+        self.unit = "stars" if (self.low, high) == (1.0, 5.0) else f"points of the {self.low:g}–{high:g} scale"
 
-    def table(self, table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-        """A copy with ``columns`` in display units, rounded for reading."""
-        return table.assign(**{c: (table[c] * self.span).round(3) for c in columns if c in table.columns})
+    def table(self, table: pd.DataFrame, gaps: tuple[str, ...] = (), levels: tuple[str, ...] = ()) -> pd.DataFrame:
+        """A copy with differences (``gaps``) and scores (``levels``, from the scale's bottom) in display units."""
+        out = table.assign(**{c: (table[c] * self.span).round(3) for c in gaps if c in table.columns})
+        return out.assign(**{c: (self.low + table[c] * self.span).round(3) for c in levels if c in table.columns})
 
 
 def breakdowns(rows: pd.DataFrame, has_mentions: bool) -> dict[str, str]:
-    """The breakdowns the data supports, dimension first when the texts are tagged."""
+    """The breakdowns the data supports, dimension first when the texts are tagged; "overall" always."""
     return {key: label for key, label in BREAKDOWNS.items()
-            if (key == "dimension" and has_mentions) or (key in rows.columns and rows[key].notna().any())}
+            if (key == "dimension" and has_mentions) or key == "overall"
+            or (key in rows.columns and rows[key].notna().any())}
 
 
-def gaps_panel(rows: pd.DataFrame, scores: PairedScores, mentions: pd.DataFrame, scale: Scale, scope: tuple,
-               focus: dict | None) -> None:
-    """Bars per breakdown with the gap's interval, a heatmap, the trend, and the verbatims behind a group."""
+def _remember_pick(key: str, by: object, lookup: dict | tuple[dict, dict] | None) -> None:
+    """A click on a chart: the verbatims below then show the bar, cell or month clicked."""
+    points = st.session_state[key].selection.points
+    if not points:
+        return
+    point = points[0]
+    if by == "period":
+        group = str(point.get("x", ""))[:10]
+    elif isinstance(lookup, tuple):
+        group = (lookup[0].get(point.get("y"), point.get("y")), lookup[1].get(point.get("x"), point.get("x")))
+    else:
+        group = lookup.get(point.get("y"), point.get("y"))
+    st.session_state[keys.GAP_PICK] = {"by": by, "group": group}
+
+
+def _labels(groups: pd.Series, enough: pd.Series | None = None) -> dict[str, str]:
+    """Chart label → group, as the figures write labels (escaped; thin groups marked)."""
+    marks = [""] * len(groups) if enough is None else ["" if ok else f" ({NOT_ENOUGH})" for ok in enough]
+    return {escape(g) + mark: str(g) for g, mark in zip(groups.astype(str), marks)}
+
+
+def _clickable(figure, *, key: str, by: object, lookup) -> None:
+    st.plotly_chart(figure, key=key, selection_mode="points", on_select=lambda: _remember_pick(key, by, lookup))
+
+
+def gaps_panel(rows: pd.DataFrame, scores: PairedScores, mentions: pd.DataFrame, scale: Scale, scope: tuple
+               ) -> None:
+    """Bars per breakdown with the gap's interval, a heatmap, the trend, and the verbatims behind any of them."""
+    rows = rows.assign(overall=OVERALL)
     options = breakdowns(rows, len(mentions) > 0)
-    preset = focus["by"] if focus and focus.get("by") in options else next(iter(options))
+    if st.session_state.get("gap_by") not in options:
+        st.session_state.pop("gap_by", None)
     left, right = st.columns([3, 1])
-    by = left.selectbox("Gap by", list(options), format_func=options.get, key="gap_by",
-                        index=list(options).index(preset))
+    by = left.selectbox("Gap by", list(options), format_func=options.get, key="gap_by")
     min_n = right.number_input("Minimum n", 5, 1000, 30, step=5, key="gap_min_n",
                                help="Groups with fewer interactions are greyed: not enough data.")
     method = scores.source.method
     table = cached("table", scope, (by, min_n), lambda: gap_table(rows, scores, by=by, min_n=min_n, mentions=mentions))
-    st.plotly_chart(cached_figure("bars figure", scope, (by, min_n), lambda: gap_bars_figure(
-        table, span=scale.span, unit=scale.unit, by_label=options[by], method=method)), key="gap_bars")
-    shown = scale.table(table, ("expected", "experienced", "gap", "ci_low", "ci_high", "experienced_low",
-                                "experienced_high"))
+    _clickable(cached_figure("bars figure", scope, (by, min_n), lambda: gap_bars_figure(
+        table, span=scale.span, low=scale.low, unit=scale.unit, by_label=options[by], method=method)),
+        key="gap_bars", by=by, lookup=_labels(table["group"], table["enough"]))
+    shown = scale.table(table, gaps=("gap", "ci_low", "ci_high"),
+                        levels=("expected", "experienced", "experienced_low", "experienced_high"))
     st.dataframe(shown.rename(columns={"group": options[by]}), hide_index=True, width="stretch",
-                 column_config={"enough": st.column_config.CheckboxColumn("enough data")})
+                 column_config=TABLE_LABELS)
     groups = table["group"].astype(str).tolist()
-    wanted = focus.get("group") if focus and focus.get("by") == by else None
-    group = st.selectbox(f"Verbatims behind one {options[by]}", groups, key=f"gap_evidence_{by}",
-                         index=groups.index(wanted) if wanted in groups else 0)
-    evidence = cached("evidence", scope, (by, group), lambda: gap_evidence(rows, scores, by=by, group=group,
-                                                                           mentions=mentions, limit=50))
-    st.caption(f"The interactions behind '{group}', most negative gap first ({scale.unit}).")
-    st.dataframe(shorten_cells(scale.table(evidence, ("rating", "expected", "experienced", "gap"))), hide_index=True,
-                 width="stretch", key="gap_evidence", column_config={"text": st.column_config.TextColumn(width="large")})
+    group_key = f"gap_evidence_{by}"
+    if st.session_state.get(group_key) not in groups:
+        st.session_state.pop(group_key, None)
+    group = st.selectbox(f"Verbatims behind one {options[by]} (or click a bar, a cell or a month)", groups,
+                         key=group_key, on_change=lambda: st.session_state.update({keys.GAP_PICK: {"by": by,
+                                                                           "group": st.session_state[group_key]}}))
 
-    other = [k for k in options if k != by] or [by]
     left, right = st.columns(2)
     rows_by = left.selectbox("Heatmap rows", list(options), format_func=options.get, key="gap_heat_rows")
-    columns_by = right.selectbox("Heatmap columns", [k for k in options if k != rows_by] or other,
-                                 format_func=options.get, key="gap_heat_columns")
+    across = [k for k in ("segment", "category", "channel", "product") if k in options and k != rows_by] + [
+        k for k in options if k not in ("segment", "category", "channel", "product", "overall") and k != rows_by]
+    columns_by = right.selectbox("Heatmap columns", across or [rows_by], format_func=options.get,
+                                 key="gap_heat_columns")
     if rows_by != columns_by:
         cells = cached("heatmap", scope, (rows_by, columns_by, min_n), lambda: gap_heatmap(
             rows, scores, rows_by=rows_by, columns_by=columns_by, mentions=mentions, min_n=min_n))
-        st.plotly_chart(cached_figure("heatmap figure", scope, (rows_by, columns_by, min_n), lambda: gap_heatmap_figure(
+        _clickable(cached_figure("heatmap figure", scope, (rows_by, columns_by, min_n), lambda: gap_heatmap_figure(
             cells, span=scale.span, unit=scale.unit, rows_label=options[rows_by], columns_label=options[columns_by],
-            method=method)), key="gap_heatmap")
+            method=method)), key="gap_heatmap", by=(rows_by, columns_by),
+            lookup=(_labels(cells["row"]), _labels(cells["column"])))
     if rows["timestamp"].notna().any():
         trend = cached("trend", scope, (min_n,), lambda: gap_trend(rows, scores, freq="M", min_n=min_n))
-        st.plotly_chart(cached_figure("trend figure", scope, (min_n,), lambda: gap_trend_figure(
-            trend, span=scale.span, unit=scale.unit, method=method)), key="gap_trend")
+        _clickable(cached_figure("trend figure", scope, (min_n,), lambda: gap_trend_figure(
+            trend, span=scale.span, low=scale.low, unit=scale.unit, method=method)), key="gap_trend", by="period",
+            lookup=None)
     else:
         st.caption("The gap over time needs timestamps: map a date column on the Data page.")
+
+    pick = st.session_state.get(keys.GAP_PICK) or {}
+    current = pick.get("by") in (by, "period") or (isinstance(pick.get("by"), (tuple, list))
+                                                   and tuple(pick["by"]) == (rows_by, columns_by))
+    pick_by, pick_group = (pick["by"], pick["group"]) if current else (by, group)
+    shown_as = " × ".join(map(str, pick_group)) if isinstance(pick_group, (tuple, list)) else str(pick_group)
+    st.subheader("Verbatims behind the selection")
+    try:
+        evidence = cached("evidence", scope, (repr(pick_by), repr(pick_group)), lambda: gap_evidence(
+            rows, scores, by=pick_by, group=pick_group, mentions=mentions, limit=50))
+    except ValueError as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    st.caption(f"The interactions behind '{shown_as}', most negative gap first ({scale.unit}).")
+    st.dataframe(shorten_cells(scale.table(evidence, gaps=("gap",), levels=("rating", "expected", "experienced"))),
+                 hide_index=True, width="stretch", key="gap_evidence",
+                 column_config={"text": st.column_config.TextColumn(width="large")})
 
 
 def drivers_panel(rows: pd.DataFrame, mentions: pd.DataFrame, scale: Scale, scope: tuple, mentions_method: str
@@ -120,12 +173,13 @@ def drivers_panel(rows: pd.DataFrame, mentions: pd.DataFrame, scale: Scale, scop
                                              "correlation": "correlations"}.get(m, m))
     matrix = cached("importance", scope, (method,), lambda: importance_performance(rows, mentions, method=method))
     st.plotly_chart(cached_figure("importance figure", scope, (method,), lambda: importance_performance_figure(
-        matrix, span=scale.span, unit=scale.unit)), key="gap_ipa")
-    st.dataframe(scale.table(matrix, ("performance",)), hide_index=True, width="stretch")
+        matrix, span=scale.span, low=scale.low, unit=scale.unit)), key="gap_ipa")
+    st.dataframe(scale.table(matrix, levels=("performance",)), hide_index=True, width="stretch")
     kano = cached("kano", scope, (), lambda: kano_from_text(rows, mentions))
     st.plotly_chart(cached_figure("kano figure", scope, (), lambda: kano_figure(kano, span=scale.span, unit=scale.unit)),
                     key="gap_kano")
-    st.dataframe(scale.table(kano, ("reward", "reward_low", "reward_high", "penalty", "penalty_low", "penalty_high")),
+    st.dataframe(scale.table(kano, gaps=("reward", "reward_low", "reward_high", "penalty", "penalty_low",
+                                         "penalty_high")),
                  hide_index=True, width="stretch")
     metric = st.radio("Impact on", ["mean_rating", "pct_negative"], horizontal=True, key="gap_impact_metric",
                       format_func={"mean_rating": "mean rating", "pct_negative": "% negative"}.get)
@@ -143,8 +197,13 @@ def cues_panel(store_cues: dict, dataset_id: str, rows: pd.DataFrame, sentences:
     with st.form("gap_cues_form"):
         text = st.text_area("Cue phrases (one per line; plain text, matched as whole words, any case)",
                             "\n".join(saved), height=150, key=f"gap_cues_text_{dataset_id}")
-        if st.form_submit_button("Apply the cue list"):
+        left, right = st.columns(2)
+        if left.form_submit_button("Apply the cue list"):
             store_cues[dataset_id] = [line.strip() for line in text.splitlines() if line.strip()]
+            st.rerun()
+        if right.form_submit_button("Restore the default cues"):
+            store_cues.pop(dataset_id, None)
+            st.session_state.pop(f"gap_cues_text_{dataset_id}", None)
             st.rerun()
     cues = tuple(saved)
     sentiment = rows.set_index("record_id")["sentiment"] if "sentiment" in rows.columns else None
@@ -154,7 +213,7 @@ def cues_panel(store_cues: dict, dataset_id: str, rows: pd.DataFrame, sentences:
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
         return
-    choices = {"": "all interactions"} | {k: v for k, v in options.items() if k != "dimension"}
+    choices = {"": "all interactions"} | {k: v for k, v in options.items() if k not in ("dimension", "overall")}
     by = st.selectbox("Cues by", list(choices), format_func=choices.get, key="gap_cues_by",
                       index=min(1, len(choices) - 1)) or None
     summary = cached("cue summary", scope, (cues, by), lambda: cue_summary(found, rows, by=by))
@@ -170,6 +229,18 @@ def cues_panel(store_cues: dict, dataset_id: str, rows: pd.DataFrame, sentences:
 def remember_focus(source: str, by: str, group: str) -> None:
     """Open the Expectation gap page on one gap (the Overview's Largest gaps buttons)."""
     st.session_state[keys.GAP_FOCUS] = {"source": source, "by": by, "group": group}
+
+
+def apply_focus(usable_sources: list[str]) -> None:
+    """Preset the Gap page's widgets to the gap the Overview asked for, once (then the widgets are the user's)."""
+    focus = st.session_state.get(keys.GAP_FOCUS)
+    if not focus:
+        return
+    st.session_state[keys.GAP_FOCUS] = None
+    if focus["source"] in usable_sources:
+        st.session_state["gap_source"] = focus["source"]
+    st.session_state.update({"gap_by": focus["by"], f"gap_evidence_{focus['by']}": focus["group"],
+                             keys.GAP_PICK: None})
 
 
 def largest_gaps_panel(store, info, rows: pd.DataFrame) -> None:
@@ -191,7 +262,7 @@ def largest_gaps_panel(store, info, rows: pd.DataFrame) -> None:
     if found.empty:
         st.caption(f"No gap is clearly negative (interval below zero, n ≥ 30) · {source.label}.")
         return
-    st.caption(f"{source.label}: {scores.source.method}. 95 % bootstrap intervals; a click shows the verbatims.")
+    st.caption(f"{scores.source.method.rstrip('.')}. 95 % bootstrap intervals; a click shows the verbatims.")
     for i, gap in enumerate(found.itertuples(index=False)):
         label = (f"{gap.group} ({BREAKDOWNS.get(gap.by, gap.by)}): {gap.gap * scale.span:+.2f} {scale.unit} "
                  f"[{gap.ci_low * scale.span:+.2f}, {gap.ci_high * scale.span:+.2f}] · n = {gap.n:,}")

@@ -16,7 +16,7 @@ from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows
 from pages.common.loaders import get_store, stored_sentiment
 from pages.common.widgets import scope_caption
-from pages.panels.gap import Scale, breakdowns, cached, cues_panel, drivers_panel, gaps_panel
+from pages.panels.gap import Scale, apply_focus, breakdowns, cached, cues_panel, drivers_panel, gaps_panel
 from pages.panels.kano import questionnaire_panel
 
 store = get_store()
@@ -28,7 +28,7 @@ stored = stored_sentiment(store, info)
 if stored is not None:
     rows = attach_sentiment(rows, stored[0])
 segmentation = st.session_state.get(keys.FILTER_SEGMENTATION) or None
-rows = with_segments(store, info, rows, segmentation)
+rows, segments_from = with_segments(store, info, rows, segmentation)
 scale = Scale(info.rating_scale)
 has_text = bool(info.mapping.get("text")) and rows["text"].notna().any()
 sentences = sentence_scores(info) if has_text else None
@@ -37,19 +37,21 @@ if mentions is not None and len(rows) < info.n_rows:  # the sidebar filters narr
     mentions = cached("mentions", (info.id, info.version, repr(current_filters())), (mentions_method,),
                       lambda: mentions[mentions["record_id"].isin(rows["record_id"])])
 scope_caption(info, current_filters().describe(), len(rows), "interactions",
-              [f"gaps in {scale.unit}"] + ([f"text sentiment: {stored[1]}"] if stored else []))
+              [f"gaps in {scale.unit}"] + ([f"text sentiment: {stored[1]}"] if stored else [])
+              + ([f"segments from '{segments_from}'"] if segments_from else []))
 
 sources = {s.key: s for s in gap_sources(store, info)}
 usable = [k for k in SOURCE_KEYS if sources[k].available]
-focus = st.session_state.get(keys.GAP_FOCUS)
+apply_focus(usable)
 with st.expander("Where the expectation comes from", expanded=not usable):
     for source in sources.values():
         st.markdown(f"**{source.label}** · " + (f"{source.n:,} interactions" if source.available else "not available"))
         st.caption(source.method if source.available else source.needs)
 if usable:
-    preset = focus["source"] if focus and focus.get("source") in usable else usable[0]
+    if st.session_state.get("gap_source") not in usable:
+        st.session_state.pop("gap_source", None)
     left, right = st.columns([3, 1])
-    key = left.selectbox("Expectation source", usable, index=usable.index(preset), key="gap_source",
+    key = left.selectbox("Expectation source", usable, key="gap_source",
                          format_func=lambda k: f"{sources[k].label} ({sources[k].n:,} interactions)")
     prior = None
     if key == "prior_mean":
@@ -60,12 +62,12 @@ if usable:
     scores = gap_scores(store, info, key, prior_strength=prior)
     st.caption(f"Method: {scores.source.method}" + "".join(f" · {note}" for note in scores.notes))
     scope = (str(gapsight_home()), info.id, info.version, repr(current_filters()), key, scores.prior_strength,
-             segmentation, mentions_method, len(rows))
+             segments_from, mentions_method, len(rows))
 else:
     st.info("No expectation source on this dataset yet: each source above says which column would enable it. "
             "The text cues and star–text mismatches below work without one.", icon=":material/info:")
     scores = None
-    scope = (str(gapsight_home()), info.id, info.version, repr(current_filters()), "", None, segmentation,
+    scope = (str(gapsight_home()), info.id, info.version, repr(current_filters()), "", None, segments_from,
              mentions_method, len(rows))
 
 tabs = st.tabs(["Gaps", "What matters (importance · Kano · impact)", "Text cues", "Star–text mismatch",
@@ -75,7 +77,7 @@ with tabs[0]:
         st.caption("Map an expectation source (see above) to see gaps by dimension, product, segment and period.")
     else:
         try:
-            gaps_panel(rows, scores, mentions if mentions is not None else rows.iloc[:0], scale, scope, focus)
+            gaps_panel(rows, scores, mentions if mentions is not None else rows.iloc[:0], scale, scope)
         except ValueError as error:
             st.error(str(error), icon=":material/error:")
 with tabs[1]:

@@ -472,3 +472,25 @@ def test_the_surge_alert_on_the_overview_opens_its_evidence(demo_home, tmp_path,
         page.get_by_text("The interactions behind the alert").wait_for()
         page.get_by_text("period from 2025-03-01").wait_for()
         _no_exception(page)
+
+
+def test_the_largest_gap_on_the_overview_opens_its_verbatims(app_url, page):
+    """The Overview lists the demo's largest gaps (planted products); a click opens the Gap page on that product."""
+    page.add_init_script("delete window.showSaveFilePicker;")  # the grid's CSV export then downloads plainly
+    page.goto(app_url)
+    page.get_by_role("heading", name="Largest gaps").wait_for()
+    first = page.locator("button", has_text="(product)").first
+    first.wait_for(timeout=120_000)
+    product = first.inner_text().split(" (product)")[0].split("\n")[-1].strip()  # after the icon's name
+    assert product in {"Zephyr Air Fryer", "Brook Cold Brew Maker", "Nimbus Memory Foam Pillow",
+                       "Drift Inflatable Kayak"}
+    first.click()
+    page.wait_for_url("**/gap")
+    page.get_by_role("heading", name="Expectation gap").wait_for()
+    page.get_by_text(f"The interactions behind '{product}', most negative gap first").wait_for(timeout=120_000)
+    grid = page.locator('[data-testid="stDataFrame"]').nth(1)
+    grid.wait_for()
+    evidence = _grid_rows(page, grid)
+    assert len(evidence) == 50 and {row["product"] for row in evidence} == {product}
+    assert all(float(row["gap"]) <= float(evidence[-1]["gap"]) for row in evidence)  # most negative first
+    _no_exception(page)
