@@ -29,6 +29,17 @@ def numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(frame[column], errors="coerce").astype(float)
 
 
+def labels(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as strings, NaN where missing (all NaN when absent).
+
+    >>> labels(pd.DataFrame({"product": ["a", None, 3]}), "product").tolist()
+    ['a', nan, '3']
+    """
+    if column not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype=object)
+    return frame[column].astype(str).where(frame[column].notna())
+
+
 def order_ids(frame: pd.DataFrame) -> pd.Series | None:
     """The order ids, or None when the frame has none (then frequency counts interactions)."""
     if "order_id" not in frame.columns or frame["order_id"].notna().sum() == 0:

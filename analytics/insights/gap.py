@@ -4,17 +4,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from analytics.insights.columns import numeric, timestamps
+from analytics.insights.columns import labels, numeric, timestamps
 from analytics.insights.kpis import MIN_N, NO_GROUP
+from analytics.insights.market_signal import PriorMean, prior_mean_expectation, prior_mean_needs
+from analytics.insights.resampling import bootstrap_means
 from analytics.insights.sentiment import star_text_mismatches
 
 SOURCE_KEYS = ("survey", "explicit", "advertised", "prior_mean")  # best first
-PRIOR_STRENGTH_RANGE = (1.0, 200.0)  # clip of the estimated empirical-Bayes prior strength, in ratings
 TREND_FREQS = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q"}  # pandas periods; weeks start on Monday
-_BOOT_CHUNK = 500_000  # draws per bootstrap chunk: bounds memory (a few MB) for any table size
 _TABLE = ["group", "n", "expected", "experienced", "gap", "ci_low", "ci_high", "experienced_low",
           "experienced_high", "enough"]
 _EVIDENCE = ["record_id", "timestamp", "product", "category", "channel", "rating", "expected", "experienced",
@@ -32,62 +31,6 @@ _TEXT = {  # key: (label, method printed under every chart)
 }
 
 
-def bootstrap_means(values: np.ndarray, groups: np.ndarray, *, n_boot: int = 400, level: float = 0.95,
-                    seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap interval of each group's mean, all groups resampled in one array operation.
-
-    Parameters
-    ----------
-    values : array-like of float, shape (N,) or (N, k)
-        Per-row values; a row with a NaN is left out. With k columns every column is resampled with the
-        same draws (one interval per group and column).
-    groups : array-like, shape (N,)
-        Group label of each row (missing labels are left out).
-    n_boot, level, seed : int, float, int
-        Resamples, interval level, random seed (same seed, same intervals).
-
-    Returns
-    -------
-    (low, high) : ndarray, shape (G,) or (G, k)
-        One entry per group, groups in sorted order of their labels (``np.unique``); NaN for groups with
-        fewer than two values.
-
-    Examples
-    --------
-    >>> low, high = bootstrap_means(np.r_[1.0, 2, 3, 10], np.r_[0, 0, 0, 1])
-    >>> bool(1 <= low[0] <= high[0] <= 3), bool(np.isnan(low[1]))
-    (True, True)
-    """
-    if n_boot < 1 or not 0 < level < 1:
-        raise ValueError(f"n_boot={n_boot!r} should be at least 1 and level={level!r} between 0 and 1.")
-    v = np.asarray(values, dtype=float)
-    table = v[:, None] if v.ndim == 1 else v
-    codes, uniques = pd.factorize(np.asarray(groups), sort=True)
-    low, high = np.full((2, len(uniques), table.shape[1]), np.nan)
-    keep = (codes >= 0) & np.isfinite(table).all(axis=1)
-    order = np.argsort(codes[keep], kind="stable")
-    code, x = codes[keep][order], table[keep][order]
-    counts = np.bincount(code, minlength=len(uniques))
-    present = np.flatnonzero(counts)
-    if len(x):
-        starts = np.cumsum(counts) - counts
-        n_row, off_row = counts[code], starts[code]
-        rng = np.random.default_rng(seed)
-        means = np.empty((n_boot, len(present), table.shape[1]))
-        step = max(1, _BOOT_CHUNK // len(x))
-        for b in range(0, n_boot, step):
-            m = min(step, n_boot - b)
-            draw = rng.random((m, len(x)))
-            draw *= n_row
-            idx = draw.astype(np.intp)
-            idx += off_row
-            means[b:b + m] = np.add.reduceat(x[idx], starts[present], axis=1) / counts[present][:, None]
-        tail = (1 - level) / 2
-        low[present], high[present] = np.quantile(means, [tail, 1 - tail], axis=0)
-        low[counts < 2] = high[counts < 2] = np.nan
-    return (low[:, 0], high[:, 0]) if v.ndim == 1 else (low, high)
-
-
 @dataclass(frozen=True)
 class ExpectationSource:
     """One way to know each interaction's expectation; ``needs`` says what would enable an unavailable one."""
@@ -101,16 +44,6 @@ class ExpectationSource:
 
 
 @dataclass(frozen=True)
-class PriorMean:
-    """The market-signal expectation from earlier ratings, aligned with the rows."""
-
-    expected: pd.Series  # NaN where the row lacks rating, product or timestamp, or nothing came before it
-    prior_strength: float  # k, in ratings: how many earlier ratings of a product weigh as much as the prior
-    n_fallback: int  # rows with no earlier rating of their product (category mean, or NaN when none)
-    note: str
-
-
-@dataclass(frozen=True)
 class PairedScores:
     """Per-row expectation and experience on the 0–1 scale: ``record_id, expected, experienced, gap``."""
 
@@ -118,104 +51,6 @@ class PairedScores:
     source: ExpectationSource
     prior_strength: float | None  # prior_mean only
     notes: tuple[str, ...]
-
-
-def _labels(rows: pd.DataFrame, column: str) -> pd.Series:
-    if column not in rows.columns:
-        return pd.Series(np.nan, index=rows.index, dtype=object)
-    return rows[column].astype(str).where(rows[column].notna())
-
-
-def _earlier(key: np.ndarray, ts: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Count and sum of ``value`` over rows of the same key (−1: none, zero) strictly earlier, in O(N log N)."""
-    count, sums = np.zeros(len(key)), np.zeros(len(key))
-    has = np.flatnonzero(key >= 0)
-    order = has[np.lexsort((ts[has], key[has]))]
-    k, t = key[order], ts[order]
-    new_key = np.r_[True, k[1:] != k[:-1]]
-    new_run = new_key | np.r_[True, t[1:] != t[:-1]]  # a run: one key at one timestamp (ties see none of it)
-    run_start = np.flatnonzero(new_run)[np.cumsum(new_run) - 1]
-    key_start = np.flatnonzero(new_key)[np.cumsum(new_key) - 1]
-    total = np.r_[0.0, np.cumsum(value[order])]
-    count[order], sums[order] = run_start - key_start, total[run_start] - total[key_start]
-    return count, sums
-
-
-def _moment_strength(product: np.ndarray, rating: np.ndarray) -> float:
-    """Within-product variance / between-product variance of true means (Bühlmann), clipped."""
-    counts = np.bincount(product).astype(float)
-    sums, squares = np.bincount(product, rating), np.bincount(product, rating ** 2)
-    if len(counts) < 2 or counts.sum() <= len(counts):
-        return PRIOR_STRENGTH_RANGE[1]
-    within = (squares - sums ** 2 / counts).sum() / (counts.sum() - len(counts))
-    between = np.var(sums / counts, ddof=1) - within * np.mean(1 / counts)  # less the noise of each mean
-    if between <= 0:
-        return PRIOR_STRENGTH_RANGE[1]  # products indistinguishable: the category benchmark dominates
-    return float(np.clip(within / between, *PRIOR_STRENGTH_RANGE))
-
-
-def _prior_needs(rows: pd.DataFrame) -> str:
-    if numeric(rows, "rating").notna().sum() == 0:
-        return "Map a rating column on the Data page: the prior average is the product's earlier mean rating."
-    if _labels(rows, "product").notna().sum() == 0:
-        return "Map a product column on the Data page: the prior average rating is taken per product."
-    if timestamps(rows).notna().sum() == 0:
-        return ("This source needs timestamps: without them the market signal comes only from an advertised "
-                "column. Map a date column, or an 'advertised' column, on the Data page.")
-    return ""
-
-
-def prior_mean_expectation(rows: pd.DataFrame, *, prior_strength: float | None = None) -> PriorMean:
-    """Each interaction's market-signal expectation: its product's mean rating strictly before it.
-
-    Only the same product's ratings with a strictly earlier timestamp count (never the row itself, rows at its
-    timestamp or later ones), shrunk towards the category's earlier mean (the overall earlier mean without a
-    category or when it has nothing earlier): ``(k·prior + n_before·mean_before) / (k + n_before)``. With no
-    earlier rating of its product a row gets its category's earlier mean, or NaN. Vectorised, O(N log N).
-
-    Parameters
-    ----------
-    prior_strength : float, optional
-        k, in ratings. None: the method of moments, within-product variance over the variance of the true
-        product means (that of the product means less their sampling noise), clipped to [1, 200]; estimated
-        from all rows, so fix it to make an expectation independent of later ratings altogether.
-
-    Examples
-    --------
-    >>> rows = pd.DataFrame({"rating": [0.0, 1.0, 0.5], "product": "a", "category": "c",
-    ...                      "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"])})
-    >>> prior_mean_expectation(rows, prior_strength=1.0).expected.tolist()
-    [nan, 0.0, 0.5]
-    """
-    needs = _prior_needs(rows)
-    if needs:
-        raise ValueError(needs)
-    if prior_strength is not None and not prior_strength > 0:
-        raise ValueError(f"prior_strength={prior_strength!r} should be a positive number of ratings, or None.")
-    rating, ts = numeric(rows, "rating"), timestamps(rows)
-    product, category = _labels(rows, "product"), _labels(rows, "category")
-    base = (rating.notna() & ts.notna()).to_numpy()
-    r = rating.to_numpy(dtype=float)[base]
-    t = ts.to_numpy(dtype="datetime64[ns]")[base].view(np.int64)
-    codes = pd.factorize(product[base])[0]
-    n_all, s_all = _earlier(np.zeros(len(r), dtype=np.intp), t, r)
-    n_c, s_c = _earlier(pd.factorize(category[base])[0], t, r)
-    n_p, s_p = _earlier(codes, t, r)
-    has_product = codes >= 0
-    k = _moment_strength(codes[has_product], r[has_product]) if prior_strength is None else float(prior_strength)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        category_mean = np.where(n_c > 0, s_c / n_c, np.nan)
-        prior = np.where(n_c > 0, category_mean, s_all / n_all)
-        shrunk = np.where(n_p > 0, (k * prior + s_p) / (k + n_p), category_mean)
-    expected = pd.Series(np.nan, index=rows.index)
-    expected[base] = np.where(has_product, shrunk, np.nan)
-    first = has_product & (n_p == 0)
-    none = int((first & (n_c == 0)).sum())
-    how = "given" if prior_strength is not None else "estimated by the method of moments"
-    note = (f"Prior strength k = {k:.1f} ratings ({how}): a product's earlier mean counts half once it has k "
-            f"earlier ratings. {int(first.sum()):,} interactions had no earlier rating of their product: "
-            f"{int(first.sum()) - none:,} use their category's earlier mean, {none:,} have no expectation.")
-    return PriorMean(expected, k, int(first.sum()), note)
 
 
 def _survey_pairs(rows: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
@@ -238,7 +73,7 @@ def _needs(rows: pd.DataFrame, key: str, survey: pd.DataFrame | None) -> str:
             "Map several columns to an expectation construct and several to an experience construct on the "
             "Data page (e.g. expe1–expe5 and sat1–sat4).")
     if key == "prior_mean":
-        return _prior_needs(rows)
+        return prior_mean_needs(rows)
     if numeric(rows, "rating").notna().sum() == 0:
         return f"Map a rating column on the Data page: the {_TEXT[key][0].lower()} is compared with the rating."
     if key == "explicit" and numeric(rows, "expected").notna().sum() == 0:
@@ -311,7 +146,7 @@ def _labelled(rows: pd.DataFrame, frame: pd.DataFrame, by: str, mentions: pd.Dat
         if mentions is None or not len(mentions):
             raise ValueError("A gap by dimension needs the texts tagged with service dimensions or topics: "
                              "tag them on the Topics page.")
-        tags = pd.DataFrame({"record_id": mentions["record_id"].astype(str), name: _labels(mentions, "dimension")})
+        tags = pd.DataFrame({"record_id": mentions["record_id"].astype(str), name: labels(mentions, "dimension")})
         return frame.merge(tags.dropna().drop_duplicates(), on="record_id", how="inner")
     if by == "period":
         if freq not in TREND_FREQS:
@@ -325,7 +160,7 @@ def _labelled(rows: pd.DataFrame, frame: pd.DataFrame, by: str, mentions: pd.Dat
     if by not in rows.columns:
         raise ValueError(f"by={by!r} is not a column of the data; group by 'dimension', 'period' or one of "
                          f"{list(rows.columns)}.")
-    lookup = pd.Series(_labels(rows, by).to_numpy(dtype=object), index=ids)
+    lookup = pd.Series(labels(rows, by).to_numpy(dtype=object), index=ids)
     return frame.assign(**{name: frame["record_id"].map(lookup).fillna(NO_GROUP).to_numpy(dtype=object)})
 
 
@@ -437,7 +272,7 @@ def star_text_mismatch(rows: pd.DataFrame, *, min_confidence: float = 0.6, by: s
     frame = frame.reset_index(drop=True)
     kind = star_text_mismatches(frame, min_confidence=min_confidence)["mismatch"].reindex(frame.index)
     counts = pd.DataFrame({
-        "group": "All" if by is None else _labels(frame, by).fillna(NO_GROUP),
+        "group": "All" if by is None else labels(frame, by).fillna(NO_GROUP),
         "n": 1,
         "high_stars_negative_text": kind.eq("high rating, negative text").astype(int),
         "low_stars_positive_text": kind.eq("low rating, positive text").astype(int),

@@ -1,14 +1,14 @@
 """What the overall rating would be if a topic's complaints were resolved, or if the topic were never mentioned."""
 from __future__ import annotations
 
-import warnings
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from analytics.insights.importance import rated_mentions
 from analytics.insights.kpis import MIN_N
+from analytics.insights.mentions import rated_mentions
+from analytics.insights.resampling import percentile_interval, resample_counts
 from analytics.schema import NEGATIVE_BELOW
 
 METRICS = {
@@ -17,33 +17,6 @@ METRICS = {
 }
 COLUMNS = ["topic", "n_mentions", "n_negative", "current", "resolve_delta", "resolve_low", "resolve_high",
            "remove_delta", "remove_low", "remove_high", "enough"]
-
-
-def resample_counts(n: int, *, n_boot: int, seed: int) -> np.ndarray:
-    """How often each of ``n`` rows is drawn in each of ``n_boot`` bootstrap resamples, as floats (n_boot, n).
-
-    The counts of one index draw ``integers(0, n, size=(n_boot, n))`` from ``numpy.random.default_rng(seed)``,
-    drawn a resample at a time to keep memory at one row of indices; a statistic that is a ratio of weighted
-    sums is then bootstrapped by one matrix product (counts @ values).
-
-    >>> counts = resample_counts(5, n_boot=3, seed=0)
-    >>> counts.shape, counts.sum(axis=1).tolist()
-    ((3, 5), [5.0, 5.0, 5.0])
-    """
-    rng = np.random.default_rng(seed)
-    counts = np.empty((n_boot, n))
-    for draw in counts:
-        draw[:] = np.bincount(rng.integers(0, n, size=n), minlength=n)
-    return counts
-
-
-def percentile_interval(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval along axis 0, ignoring NaN draws (NaN where every draw is NaN)."""
-    tail = (1 - level) / 2
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: the interval is NaN, as it should be
-        low, high = np.nanquantile(draws, [tail, 1 - tail], axis=0)
-    return low, high
 
 
 def _deltas(weights: np.ndarray, values: np.ndarray, by_topic: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from analytics.insights.impact import percentile_interval, resample_counts
-from analytics.insights.importance import rated_mentions
 from analytics.insights.kpis import MIN_N
+from analytics.insights.mentions import rated_mentions
+from analytics.insights.resampling import percentile_interval, resample_counts
 
 # Classing topics from text. An effect is significant when its interval lies above 0 (in the expected
 # direction: praise lifts the rating, criticism lowers it); bounds within _NOISE of 0 are least-squares

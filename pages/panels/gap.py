@@ -121,13 +121,17 @@ def gaps_panel(rows: pd.DataFrame, scores: PairedScores, mentions: pd.DataFrame,
                          key=group_key, on_change=lambda: st.session_state.update({keys.GAP_PICK: {"by": by,
                                                                            "group": st.session_state[group_key]}}))
 
-    left, right = st.columns(2)
-    rows_by = left.selectbox("Heatmap rows", list(options), format_func=options.get, key="gap_heat_rows")
-    across = [k for k in ("segment", "category", "channel", "product") if k in options and k != rows_by] + [
-        k for k in options if k not in ("segment", "category", "channel", "product", "overall") and k != rows_by]
-    columns_by = right.selectbox("Heatmap columns", across or [rows_by], format_func=options.get,
-                                 key="gap_heat_columns")
-    if rows_by != columns_by:
+    rows_by = columns_by = None
+    crossable = [k for k in options if k != "overall"]
+    if len(crossable) < 2:
+        st.caption("The heatmap crosses two breakdowns (e.g. dimension × category); map a product, category or "
+                   "channel column, or a text column, on the Data page.")
+    else:
+        left, right = st.columns(2)
+        rows_by = left.selectbox("Heatmap rows", crossable, format_func=options.get, key="gap_heat_rows")
+        across = [k for k in ("segment", "category", "channel", "product") if k in crossable and k != rows_by] + [
+            k for k in crossable if k not in ("segment", "category", "channel", "product") and k != rows_by]
+        columns_by = right.selectbox("Heatmap columns", across, format_func=options.get, key="gap_heat_columns")
         cells = cached("heatmap", scope, (rows_by, columns_by, min_n), lambda: gap_heatmap(
             rows, scores, rows_by=rows_by, columns_by=columns_by, mentions=mentions, min_n=min_n))
         _clickable(cached_figure("heatmap figure", scope, (rows_by, columns_by, min_n), lambda: gap_heatmap_figure(
@@ -155,6 +159,7 @@ def gaps_panel(rows: pd.DataFrame, scores: PairedScores, mentions: pd.DataFrame,
         st.error(str(error), icon=":material/error:")
         return
     st.caption(f"The interactions behind '{shown_as}', most negative gap first ({scale.unit}).")
+    evidence = evidence.dropna(axis=1, how="all")  # a survey has no product, channel or text to show
     st.dataframe(shorten_cells(scale.table(evidence, gaps=("gap",), levels=("rating", "expected", "experienced"))),
                  hide_index=True, width="stretch", key="gap_evidence",
                  column_config={"text": st.column_config.TextColumn(width="large")})

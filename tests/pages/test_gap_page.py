@@ -157,3 +157,16 @@ def test_a_clicked_heatmap_cell_or_month_shows_the_interactions_behind_it(demo_h
     at.run()
     month = at.dataframe[1].value
     assert pd.to_datetime(month["timestamp"]).dt.strftime("%Y-%m").eq("2025-03").all()
+
+
+def test_the_overview_gap_kpi_uses_the_advertised_rating_when_no_expected_column_exists(home):
+    rows = "\n".join(f"r{i},{p},{r},4.5" for i, (p, r) in enumerate([("Lamp", 5), ("Lamp", 2), ("Desk", 4),
+                                                                         ("Desk", 1)] * 10))
+    _import_csv(home, "advertised.csv", "id,product,rating,advertised_rating\n" + rows + "\n")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    gap = next(m for m in at.metric if m.label == "Expectation gap")
+    assert gap.value.startswith("-1.50")  # mean rating 3.0 against 4.5 advertised
+    assert "Market signal" in gap.help and "advertised" in gap.help
+    assert any("Advertised rating" in c.value for c in at.caption)

@@ -1,5 +1,4 @@
-"""Tests for analytics.insights.gap: the demo's planted gaps, no leakage in the prior mean, bootstrap coverage,
-greying, bad input."""
+"""Tests for analytics.insights.gap: the demo's planted gaps, greying, bad input."""
 
 import numpy as np
 import pandas as pd
@@ -8,16 +7,15 @@ import pytest
 from analytics.insights.gap import (
     SOURCE_KEYS,
     best_source,
-    bootstrap_means,
     expectation_sources,
     gap_evidence,
     gap_heatmap,
     gap_table,
     gap_trend,
     paired_scores,
-    prior_mean_expectation,
     star_text_mismatch,
 )
+from analytics.insights.market_signal import prior_mean_expectation
 
 PLANTED = {"Zephyr Air Fryer", "Brook Cold Brew Maker", "Nimbus Memory Foam Pillow", "Drift Inflatable Kayak"}
 TABLE_COLUMNS = ["group", "n", "expected", "experienced", "gap", "ci_low", "ci_high", "experienced_low",
@@ -117,104 +115,6 @@ def test_heatmap_trend_and_evidence_on_the_demo(demo):
     point = gap_evidence(rows, scores, by="period", group="2025-03-01", limit=1000)
     assert (point["timestamp"].dt.strftime("%Y-%m") == "2025-03").all()
     assert len(point) == trend.set_index("period").loc["2025-03-01", "n"]
-
-
-# ---- leakage: the prior mean sees only strictly earlier ratings ----
-
-def _leak_frame():
-    return pd.DataFrame({
-        "record_id": [f"r{i}" for i in range(8)],
-        "product": ["A", "A", "A", "A", "A", "A", "A", "B"],
-        "category": "Kitchen",
-        "rating": [0.0, 0.25, 1.0, 0.5, 0.75, 0.25, 1.0, 1.0],
-        "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-03", "2024-01-04",
-                                     "2024-01-04", "2024-01-05", "2024-01-02"]),
-    })
-
-
-def test_prior_mean_equals_the_hand_shrunk_mean_of_strictly_earlier_ratings():
-    rows, k = _leak_frame(), 2.0
-    got = prior_mean_expectation(rows, prior_strength=k)
-    # Row r4 (A on Jan 4): earlier A ratings r0–r3; the category prior is every Kitchen rating before Jan 4.
-    product_before = [0.0, 0.25, 1.0, 0.5]
-    category_before = product_before + [1.0]
-    prior = sum(category_before) / len(category_before)
-    hand = (k * prior + sum(product_before)) / (k + len(product_before))
-    assert got.expected[4] == pytest.approx(hand) and hand == pytest.approx(0.475)
-    assert got.expected[4] == got.expected[5]  # same timestamp, same history
-    assert np.isnan(got.expected[0]) and got.expected[7] == pytest.approx(0.0)  # r7: category mean before Jan 2
-    assert got.prior_strength == k and got.n_fallback == 2  # r0 (nothing earlier) and r7 (first B)
-
-
-def test_prior_mean_does_not_change_when_the_rows_own_same_time_or_later_ratings_change():
-    rows = _leak_frame()
-    base = prior_mean_expectation(rows, prior_strength=2.0).expected
-    for target in (4, 5):  # r4 and r5: product A, both on Jan 4
-        for changed in (4, 5, 6):  # its own rating, the other one at the same timestamp, a later rating
-            for value in (0.0, 1.0):
-                moved = rows.assign(rating=rows["rating"].where(rows.index != changed, value))
-                got = prior_mean_expectation(moved, prior_strength=2.0).expected[target]
-                assert got == pytest.approx(base[target]), (target, changed, value)
-    # Control: an earlier rating does move it, so the comparison above can fail.
-    moved = rows.assign(rating=rows["rating"].where(rows.index != 7, 0.0))
-    assert prior_mean_expectation(moved, prior_strength=2.0).expected[4] != pytest.approx(base[4])
-
-
-def test_prior_mean_up_to_a_cut_ignores_every_rating_from_the_cut_on():
-    rng = np.random.default_rng(3)
-    n = 600
-    product = rng.choice(list("abcdef"), n)
-    rows = pd.DataFrame({"record_id": [f"r{i}" for i in range(n)], "product": product,
-                         "category": pd.Series(product).map({"a": "X", "b": "X", "c": "Y", "d": "Y", "e": "Z",
-                                                             "f": None}),
-                         "rating": rng.integers(0, 5, n) / 4,
-                         "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 60, n), "D")})
-    cut = pd.Timestamp("2024-01-31")
-    late = rows["timestamp"] >= cut
-    moved = rows.assign(rating=rows["rating"].where(~late, rng.integers(0, 5, n) / 4))
-    before = prior_mean_expectation(rows, prior_strength=5.0).expected
-    after = prior_mean_expectation(moved, prior_strength=5.0).expected
-    upto = rows["timestamp"] <= cut  # rows at the cut itself had their own and same-time ratings changed
-    np.testing.assert_allclose(before[upto], after[upto])
-    assert not np.allclose(before[rows["timestamp"] > cut + pd.Timedelta(days=1)],
-                           after[rows["timestamp"] > cut + pd.Timedelta(days=1)])
-
-
-# ---- the bootstrap ----
-
-def test_bootstrap_intervals_cover_the_true_mean_at_close_to_95_percent():
-    rng = np.random.default_rng(11)
-    groups, size, truth = 300, 40, 0.3
-    values = rng.normal(truth, 1.0, groups * size)
-    labels = np.repeat(np.arange(groups), size)
-    for level, (least, most) in ((0.95, (0.90, 0.99)), (0.80, (0.72, 0.88))):
-        low, high = bootstrap_means(values, labels, n_boot=400, level=level, seed=1)
-        coverage = np.mean((low <= truth) & (truth <= high))
-        assert least <= coverage <= most, (level, coverage)
-
-
-def test_bootstrap_is_deterministic_orders_groups_by_label_and_gives_nan_for_one_value():
-    values = np.r_[1.0, 2.0, 3.0, 4.0, 10.0, 5.0, 6.0, 7.0]
-    groups = np.array(["b", "b", "b", "b", "solo", "a", "a", "a"])
-    low, high = bootstrap_means(values, groups, seed=4)
-    again = bootstrap_means(values, groups, seed=4)
-    np.testing.assert_array_equal(low, again[0])
-    np.testing.assert_array_equal(high, again[1])
-    assert not np.array_equal(low, bootstrap_means(values, groups, seed=5)[0])
-    assert 5 <= low[0] < 6 < high[0] <= 7 and 1 <= low[1] < 2.5 < high[1] <= 4  # "a", then "b"
-    assert np.isnan(low[2]) and np.isnan(high[2])  # "solo"
-    # Two columns share the draws: each column's interval is the one-column interval with the same seed.
-    both = bootstrap_means(np.c_[values, 2 * values], groups, seed=4)
-    np.testing.assert_allclose(both[0][:, 0], low)
-    np.testing.assert_allclose(both[1][:, 1], 2 * high)
-
-
-def test_bootstrap_of_constant_values_has_zero_width_and_empty_input_gives_empty_arrays():
-    low, high = bootstrap_means(np.full(6, 0.5), np.r_[0, 0, 0, 1, 1, 1])
-    np.testing.assert_array_equal(low, [0.5, 0.5])
-    np.testing.assert_array_equal(high, [0.5, 0.5])
-    low, high = bootstrap_means(np.array([]), np.array([]))
-    assert low.shape == high.shape == (0,)
 
 
 # ---- greying and bad input ----

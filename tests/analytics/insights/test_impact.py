@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.insights.impact import COLUMNS, resample_counts, topic_impact
+from analytics.insights.impact import COLUMNS, topic_impact
+from analytics.insights.resampling import resample_counts
 from analytics.schema import NEGATIVE_BELOW
 
 
@@ -81,13 +82,6 @@ def test_formula_is_printed_and_bad_options_are_refused():
         topic_impact(rows, mentions, level=1.5)
     with pytest.raises(ValueError, match="rating column"):
         topic_impact(rows.assign(rating=np.nan), mentions)
-
-
-def test_resample_counts_are_one_index_draw():
-    counts = resample_counts(50, n_boot=7, seed=3)
-    draws = np.random.default_rng(3).integers(0, 50, size=(7, 50))
-    assert counts.shape == (7, 50) and (counts.sum(axis=1) == 50).all()
-    np.testing.assert_array_equal(counts, [np.bincount(d, minlength=50) for d in draws])
 
 
 def test_intervals_are_percentiles_of_the_resampled_deltas():

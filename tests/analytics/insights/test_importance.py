@@ -1,4 +1,4 @@
-"""Tests for analytics.insights.importance: the mention matrix, hand-computed weights and correlations, quadrants."""
+"""Tests for analytics.insights.importance: hand-computed weights and correlations, quadrants."""
 
 import warnings
 
@@ -13,7 +13,6 @@ from analytics.insights.importance import (
     NOT_ENOUGH,
     QUADRANTS,
     importance_performance,
-    mention_matrix,
 )
 
 
@@ -29,26 +28,6 @@ def _tiny():
     mentions = _mentions(["r0", "r1", "r2", "r3", "r9", "r10", "r0", "r4", "r5", "r6", "r9"],
                          ["app"] * 6 + ["staff"] * 5, [-1, -1, 1, 0, 1, 1, -1, 0, 1, -1, 1])
     return rows, mentions
-
-
-def test_mention_matrix_aligns_to_rows_sums_duplicates_and_drops_unknown_records():
-    rows = pd.DataFrame({"record_id": ["a", "b", "c", "d"]})
-    mentions = _mentions(["d", "a", "zzz", "a", "a", "b", "c"],
-                         ["app", "price", "price", "price", "app", "price", "price"], [0, 1, -1, 1, -1, -1, 1])
-    before = mentions.copy()
-    m = mention_matrix(rows, mentions)
-    assert m.dimensions == ("price", "app")  # most mentioned first; "zzz" is no row of ours
-    assert m.mentioned.tolist() == [[True, True], [True, False], [True, False], [False, True]]
-    assert m.polarity.tolist() == [[1.0, -1.0], [-1.0, 0.0], [1.0, 0.0], [0.0, 0.0]]  # a/price twice: +1 +1 → +1
-    assert m.positive.dtype == bool and m.negative.sum() == 2
-    pd.testing.assert_frame_equal(mentions, before)
-
-
-def test_mention_matrix_rejects_repeated_record_ids_and_incomplete_mentions():
-    with pytest.raises(ValueError, match="unique"):
-        mention_matrix(pd.DataFrame({"record_id": ["a", "a"]}), _mentions(["a"], ["app"], [1]))
-    with pytest.raises(ValueError, match="polarity"):
-        mention_matrix(pd.DataFrame({"record_id": ["a"]}), pd.DataFrame({"record_id": ["a"], "dimension": ["app"]}))
 
 
 def test_regression_weights_and_performance_match_a_hand_computation():

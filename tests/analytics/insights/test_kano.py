@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.insights.impact import resample_counts
 from analytics.insights.kano import (
     KANO_ANSWERS,
     KANO_TABLE,
@@ -17,6 +16,7 @@ from analytics.insights.kano import (
     kano_from_text,
     score_kano_questionnaire,
 )
+from analytics.insights.resampling import resample_counts
 
 # topic → (rating change when praised, when criticised)
 PLANTED = {"fees": (0.0, -0.25), "gifts": (0.25, 0.0), "speed": (0.15, -0.15), "colour": (0.0, 0.0)}
