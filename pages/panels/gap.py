@@ -32,6 +32,7 @@ TABLE_LABELS = {"n": "n", "expected": "expected", "experienced": "experienced (S
 BREAKDOWNS = {"dimension": "service dimension / topic", "product": "product", "category": "category",
               "channel": "channel", "segment": "segment", "customer_id": "customer", "overall": "all interactions"}
 OVERALL = "all interactions"  # the one group of the "overall" breakdown
+DRIVER_DIMENSION = "gap_driver_dimension"  # the dimension whose sentences the "What matters" tab lists
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -177,12 +178,14 @@ def drivers_panel(rows: pd.DataFrame, mentions: pd.DataFrame, scale: Scale, scop
                       format_func=lambda m: {"regression": "standardised regression weights",
                                              "correlation": "correlations"}.get(m, m))
     matrix = cached("importance", scope, (method,), lambda: importance_performance(rows, mentions, method=method))
-    st.plotly_chart(cached_figure("importance figure", scope, (method,), lambda: importance_performance_figure(
-        matrix, span=scale.span, low=scale.low, unit=scale.unit)), key="gap_ipa")
+    lookup = _labels(pd.Series(sorted(mentions["dimension"].astype(str).unique())))
+    _dimension_chart(cached_figure("importance figure", scope, (method,), lambda: importance_performance_figure(
+        matrix, span=scale.span, low=scale.low, unit=scale.unit)), key="gap_ipa", lookup=lookup)
     st.dataframe(scale.table(matrix, levels=("performance",)), hide_index=True, width="stretch")
     kano = cached("kano", scope, (), lambda: kano_from_text(rows, mentions))
-    st.plotly_chart(cached_figure("kano figure", scope, (), lambda: kano_figure(kano, span=scale.span, unit=scale.unit)),
-                    key="gap_kano")
+    _dimension_chart(cached_figure("kano figure", scope, (), lambda: kano_figure(kano, span=scale.span,
+                                                                               unit=scale.unit)),
+                     key="gap_kano", lookup=lookup)
     st.dataframe(scale.table(kano, gaps=("reward", "reward_low", "reward_high", "penalty", "penalty_low",
                                          "penalty_high")),
                  hide_index=True, width="stretch")
@@ -193,6 +196,36 @@ def drivers_panel(rows: pd.DataFrame, mentions: pd.DataFrame, scale: Scale, scop
     st.plotly_chart(cached_figure("impact figure", scope, (metric,), lambda: impact_figure(
         impact, span=scale.span, unit=scale.unit, metric_label=label)), key="gap_impact")
     st.text(impact.attrs.get("formula", ""))
+    said_panel(rows, mentions, scale, sorted(lookup.values()))
+
+
+def _dimension_chart(figure, *, key: str, lookup: dict[str, str]) -> None:
+    """A scatter of dimensions whose points, when clicked, show what customers said about that dimension."""
+    def remember() -> None:
+        points = st.session_state[key].selection.points
+        if points and "curve_number" in points[0] and "point_index" in points[0]:
+            label = figure.data[points[0]["curve_number"]].text[points[0]["point_index"]]
+            st.session_state[DRIVER_DIMENSION] = lookup.get(label, label)
+
+    st.plotly_chart(figure, key=key, selection_mode="points", on_select=remember)
+
+
+def said_panel(rows: pd.DataFrame, mentions: pd.DataFrame, scale: Scale, dimensions: list[str]) -> None:
+    """The sentences behind one dimension's point: criticisms first, with the interaction's rating."""
+    if st.session_state.get(DRIVER_DIMENSION) not in dimensions:
+        st.session_state.pop(DRIVER_DIMENSION, None)
+    dimension = st.selectbox("What customers say about one dimension (or click its point)", dimensions,
+                             key=DRIVER_DIMENSION)
+    said = mentions[mentions["dimension"].astype(str) == dimension].merge(
+        rows[["record_id", "rating", "text"]], on="record_id", how="left").sort_values("polarity", kind="stable")
+    said = said.assign(polarity=said["polarity"].map({-1: "negative", 0: "neutral", 1: "positive"}),
+                       rating=(scale.low + said["rating"] * scale.span).round(2))
+    st.caption(f"{len(said):,} interactions mention {dimension}: "
+               f"{int((said['polarity'] == 'negative').sum()):,} negatively, "
+               f"{int((said['polarity'] == 'positive').sum()):,} positively; criticisms first.")
+    st.dataframe(shorten_cells(said[["record_id", "polarity", "rating", "sentence", "text"]].head(200)),
+                 hide_index=True, width="stretch", key="gap_said",
+                 column_config={"sentence": st.column_config.TextColumn(width="large")})
 
 
 def cues_panel(store_cues: dict, dataset_id: str, rows: pd.DataFrame, sentences: pd.DataFrame, scope: tuple,

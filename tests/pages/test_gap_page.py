@@ -170,3 +170,14 @@ def test_the_overview_gap_kpi_uses_the_advertised_rating_when_no_expected_column
     assert gap.value.startswith("-1.50")  # mean rating 3.0 against 4.5 advertised
     assert "Market signal" in gap.help and "advertised" in gap.help
     assert any("Advertised rating" in c.value for c in at.caption)
+
+
+def test_what_customers_say_about_a_dimension_lists_its_criticisms_first(demo_home):
+    at = _page()
+    at.selectbox(key="gap_driver_dimension").set_value("delivery").run()
+    assert not at.exception, at.exception
+    said = next(d.value for d in at.dataframe if list(d.value.columns)[:3] == ["record_id", "polarity", "rating"])
+    assert said["polarity"].iloc[0] == "negative" and set(said["polarity"]) <= {"negative", "neutral", "positive"}
+    delivery = keyword_regex(DIMENSION_KEYWORDS["delivery"])
+    assert said["sentence"].str.contains(delivery, regex=True).all()
+    assert any("interactions mention delivery" in c for c in (c.value for c in at.caption))
