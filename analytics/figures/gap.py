@@ -237,7 +237,7 @@ def impact_figure(table: pd.DataFrame, *, span: float = 1.0, unit: str = "", met
                              hovertemplate=f"%{{y}}: %{{x:+.3f}}{suffix}<extra></extra>"))
     fig.add_vline(x=0, line_color=GUIDE_COLOR)
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.12})
-    fig.update_xaxes(title_text=f"change of the overall {escape(metric_label)}{suffix}")
+    fig.update_xaxes(title_text=f"change of the overall {escape(metric_label)} ({suffix.strip() or 'points'})")
     return _layout(fig, title="Impact: what fixing a topic would change", height=max(360, 80 + 40 * len(shown)),
                         subtitle="bootstrap intervals; formulas below the chart")
 

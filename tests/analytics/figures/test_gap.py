@@ -349,7 +349,7 @@ def test_impact_mean_rating_is_drawn_times_span_largest_on_top(rows, mentions):
     assert list(remove.x) == pytest.approx(list(enough["remove_delta"] * SPAN))
     assert list(np.asarray(remove.x) + np.asarray(remove.error_x.array)) == pytest.approx(
         list(enough["remove_high"] * SPAN))
-    assert fig.layout.xaxis.title.text == "change of the overall mean rating stars"
+    assert fig.layout.xaxis.title.text == "change of the overall mean rating (stars)"
 
 
 def test_impact_percent_negative_is_drawn_in_points(rows, mentions):
@@ -360,7 +360,7 @@ def test_impact_percent_negative_is_drawn_in_points(rows, mentions):
     assert list(resolve.x) == pytest.approx(list(enough["resolve_delta"] * 100))
     assert list(np.asarray(resolve.x) - np.asarray(resolve.error_x.arrayminus)) == pytest.approx(
         list(enough["resolve_low"] * 100))
-    assert fig.layout.xaxis.title.text.endswith(" pts") and "pts" in resolve.hovertemplate
+    assert fig.layout.xaxis.title.text.endswith(" (pts)") and "pts" in resolve.hovertemplate
 
 
 # ---- cues ----
