@@ -4,7 +4,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.insights.constructs import CONSTRUCT_NAMES, Construct, ConstructItem, detect_item_range, suggest_constructs
+from analytics.insights.constructs import (
+    CONSTRUCT_NAMES,
+    Construct,
+    ConstructItem,
+    detect_item_range,
+    suggest_constructs,
+)
 from analytics.store.constructs import load_constructs, save_constructs
 from analytics.store.database import DatasetInfo, Store
 
