@@ -19,6 +19,9 @@ SEGMENT_RUN = "segment_run"  # the Segments page's last run: (dataset id, versio
 RULES_RUN = "rules_run"  # the Associations page's last mined rules
 ALERT_FOCUS = "alert_focus"  # the alert whose evidence the Forecast & alerts page opens on (set by the Overview)
 GAP_FOCUS = "gap_focus"  # {source, by, group}: the gap whose verbatims the Expectation gap page opens on (once)
+REC_FOCUS = "rec_focus"  # the rank of the action the Recommendations page opens on (set by the Overview)
+REC_NAVIGATE = "rec_navigate"  # the page a followed action opens next (switch_page cannot run in a callback)
+REC_EVALUATION = "rec_evaluation"  # (scope, HitRateResult) of the last offline evaluation
 GAP_PICK = "gap_pick"  # {by, group}: the bar, heatmap cell or month whose verbatims the Gaps tab shows
 GAP_CUES_OF = "gap_cues_of"  # dataset id -> the cue phrases edited on the Expectation gap page
 UPLOAD = "upload"  # the uploaded file copied to disk, with its profile and mapping
@@ -48,6 +51,7 @@ ASSOCIATIONS_PAGE = "pages/views/associations.py"
 COMPARE_PAGE = "pages/views/compare.py"
 FORECAST_PAGE = "pages/views/forecast.py"
 GAP_PAGE = "pages/views/gap.py"
+RECOMMENDATIONS_PAGE = "pages/views/recommendations.py"
 
 # The navigation: section -> pages as (file, title, icon, url path). The page files live in
 # pages/views/, out of Streamlit's legacy pages/*.py glob, which would otherwise run a file alone,
@@ -61,6 +65,7 @@ NAVIGATION: dict[str, tuple[tuple[str, str, str, str], ...]] = {
                 (ASSOCIATIONS_PAGE, "Associations", ":material/hub:", "associations"),
                 (COMPARE_PAGE, "Compare", ":material/compare_arrows:", "compare"),
                 (FORECAST_PAGE, "Forecast & alerts", ":material/query_stats:", "forecast")),
+    "Act": ((RECOMMENDATIONS_PAGE, "Recommendations", ":material/checklist:", "recommendations"),),
     "Manage": ((DATA_PAGE, "Data", ":material/database:", "data"),
                (MODELS_PAGE, "Models", ":material/model_training:", "models")),
 }
@@ -72,7 +77,8 @@ URL_ALIASES: dict[str, str] = {
     "segmentation": SEGMENTS_PAGE, "rfm": SEGMENTS_PAGE, "rules": ASSOCIATIONS_PAGE,
     "market-basket": ASSOCIATIONS_PAGE, "baskets": ASSOCIATIONS_PAGE, "ab-test": COMPARE_PAGE,
     "alerts": FORECAST_PAGE, "forecasts": FORECAST_PAGE, "expectation-gap": GAP_PAGE, "gaps": GAP_PAGE,
-    "kano": GAP_PAGE, "importance-performance": GAP_PAGE,
+    "kano": GAP_PAGE, "importance-performance": GAP_PAGE, "actions": RECOMMENDATIONS_PAGE,
+    "recommend": RECOMMENDATIONS_PAGE, "what-to-do": RECOMMENDATIONS_PAGE,
 }
 ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for page in pages)
 
@@ -80,7 +86,8 @@ ALL_PAGES: tuple[str, ...] = tuple(page[0] for pages in NAVIGATION.values() for 
 def init_state() -> None:
     """Create every session key with its default, once per browser session."""
     defaults = {ACTIVE_DATASET: None, PENDING_DATASET: None, FILTERS_OF: None, UPLOAD: None, UPLOAD_ROUND: 0,
-                IMPORT_REPORT: None, SEGMENT_RUN: None, RULES_RUN: None, ALERT_FOCUS: None, GAP_FOCUS: None, GAP_PICK: None,
+                IMPORT_REPORT: None, SEGMENT_RUN: None, RULES_RUN: None, ALERT_FOCUS: None, GAP_FOCUS: None, GAP_PICK: None, REC_FOCUS: None,
+                REC_NAVIGATE: None, REC_EVALUATION: None,
                 GAP_CUES_OF: {}, FILTER_NOTE: "",
                 TOPIC_LABELS_OF: {}, TOPIC_K_OF: {}, TOPIC_RENAMES_OF: {}}
     for key, value in defaults.items():

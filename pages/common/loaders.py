@@ -1,6 +1,8 @@
 """Cached loaders: the store, a dataset's rows and filter options, and its stored sentiment (reads only)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -145,3 +147,16 @@ def sentiment_predictions(store: Store, info: DatasetInfo, model_id: str | None 
 
         predictions, name = lexicon_sentiment(store, info), LEXICON_NAME
     return apply_labels(predictions, load_labels(store, info.id, SENTIMENT_TASK)), name
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached(name: str, scope: tuple, params: tuple, _compute: Callable[[], object]) -> object:
+    """One analysis result per (page scope: dataset version, filters, source …; parameters): reruns reuse it."""
+    return _compute()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_figure(name: str, scope: tuple, params: tuple, _draw: Callable[[], object]) -> object:
+    """A chart per (scope; parameters), kept as the object itself: unpickling a plotly figure re-validates every
+    property, which cost more than drawing it. Figures are shared read-only, like the tables they show."""
+    return _draw()

@@ -13,17 +13,18 @@ SHOWN = 5
 RECENT_DAYS = 365  # "recent": within a year of the data's last period
 
 
-def alerts_panel(store: Store, info: DatasetInfo) -> None:
-    """Up to five alerts of the stored scan, most severe first; a click opens the interactions behind one."""
+def alerts_panel(store: Store, info: DatasetInfo) -> pd.DataFrame | None:
+    """Up to five alerts of the stored scan, most severe first; a click opens the interactions behind one.
+    Returns the table shown (for the HTML report), or None when there is none."""
     saved = load_alerts(store, info.id, info.version)
     if saved is None:
         st.caption("No alert scan for this dataset version yet.")
         st.page_link(keys.FORECAST_PAGE, label="Scan for alerts on Forecast & alerts", icon=":material/query_stats:")
-        return
+        return None
     alerts = saved.alerts
     if alerts.empty:
         st.caption(f"The last scan ({saved.created_at:%Y-%m-%d %H:%M}) found no unusual period.")
-        return
+        return None
     periods = pd.to_datetime(alerts["period"])
     recent = alerts[periods >= periods.max() - pd.Timedelta(days=RECENT_DAYS)]
     top = recent.sort_values("severity", ascending=False).head(SHOWN)
@@ -36,3 +37,4 @@ def alerts_panel(store: Store, info: DatasetInfo) -> None:
         if st.button(label, key=f"overview_alert_{index}", icon=":material/warning:", width="stretch"):
             st.session_state[keys.ALERT_FOCUS] = row.to_dict() | {"freq": freq}
             st.switch_page(keys.FORECAST_PAGE)
+    return table

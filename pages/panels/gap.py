@@ -1,8 +1,6 @@
 """Panels of the Expectation gap page: the gap tables and charts, their verbatims, drivers and text cues."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import streamlit as st
 
@@ -24,6 +22,7 @@ from analytics.insights.importance import METHODS, importance_performance
 from analytics.insights.kano import kano_from_text
 from analytics.insights.verbatims import shorten_cells
 from pages.common import keys
+from pages.common.loaders import cached, cached_figure
 from pages.common.widgets import plain_label
 
 TABLE_LABELS = {"n": "n", "expected": "expected", "experienced": "experienced (SERVPERF)", "gap": "gap",
@@ -33,19 +32,6 @@ BREAKDOWNS = {"dimension": "service dimension / topic", "product": "product", "c
               "channel": "channel", "segment": "segment", "customer_id": "customer", "overall": "all interactions"}
 OVERALL = "all interactions"  # the one group of the "overall" breakdown
 DRIVER_DIMENSION = "gap_driver_dimension"  # the dimension whose sentences the "What matters" tab lists
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached(name: str, scope: tuple, params: tuple, _compute: Callable[[], object]) -> object:
-    """One analysis result per (page scope: dataset version, filters, source …; parameters): reruns reuse it."""
-    return _compute()
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def cached_figure(name: str, scope: tuple, params: tuple, _draw: Callable[[], object]) -> object:
-    """A chart per (scope; parameters), kept as the object itself: unpickling a plotly figure re-validates every
-    property, which cost more than drawing it. Figures are shared read-only, like the tables they show."""
-    return _draw()
 
 
 class Scale:
@@ -281,8 +267,9 @@ def apply_focus(usable_sources: list[str]) -> None:
                              keys.GAP_PICK: None})
 
 
-def largest_gaps_panel(store, info, rows: pd.DataFrame) -> None:
-    """The Overview's three most negative gaps with their intervals; a click opens the Gap page on one."""
+def largest_gaps_panel(store, info, rows: pd.DataFrame) -> pd.DataFrame | None:
+    """The Overview's three most negative gaps with their intervals; a click opens the Gap page on one.
+    Returns them in the rating's units (for the HTML report), or None without an expectation source."""
     from analytics.insights.gap import largest_gaps
     from pages.common.expectations import default_source, gap_mentions, gap_scores, has_sentence_scores
 
@@ -290,7 +277,7 @@ def largest_gaps_panel(store, info, rows: pd.DataFrame) -> None:
     if source is None:
         st.caption("No expectation source yet: map an expected, an advertised or a dated rating column with "
                    "products on the Data page.")
-        return
+        return None
     scores, scale = gap_scores(store, info, source.key), Scale(info.rating_scale)
     mentions = gap_mentions(store, info)[0] if has_sentence_scores(store, info) else None  # never scores here
     scope = (info.id, info.version, len(rows), int(pd.util.hash_pandas_object(rows["record_id"]).sum()), source.key)
@@ -299,7 +286,7 @@ def largest_gaps_panel(store, info, rows: pd.DataFrame) -> None:
             b in rows.columns and rows[b].notna().any())], mentions=mentions))
     if found.empty:
         st.caption(f"No gap is clearly negative (interval below zero, n ≥ 30) · {source.label}.")
-        return
+        return scale.table(found, gaps=("gap", "ci_low", "ci_high"), levels=("expected", "experienced"))
     st.caption(f"{scores.source.method.rstrip('.')}. 95 % bootstrap intervals; a click shows the verbatims.")
     for i, gap in enumerate(found.itertuples(index=False)):
         label = (f"{gap.group} ({BREAKDOWNS.get(gap.by, gap.by)}): {gap.gap * scale.span:+.2f} {scale.unit} "
@@ -307,3 +294,5 @@ def largest_gaps_panel(store, info, rows: pd.DataFrame) -> None:
         if st.button(plain_label(label), key=f"overview_gap_{i}", icon=":material/trending_down:", width="stretch"):
             remember_focus(source.key, gap.by, str(gap.group))
             st.switch_page(keys.GAP_PAGE)
+    return scale.table(found, gaps=("gap", "ci_low", "ci_high"), levels=("expected", "experienced")).assign(
+        source=source.label)

@@ -7,11 +7,7 @@ from analytics.ingest.mapping import estimate_rejects, suggest_mapping
 from analytics.ingest.pipeline import ImportOptions, import_file, remap_dataset, stage_upload
 from analytics.ingest.readers import profile_file
 from analytics.insights.verbatims import shorten_cells
-from analytics.store.alerts import delete_alerts
-from analytics.store.constructs import delete_constructs
-from analytics.store.rules import delete_rules
-from analytics.store.sentences import delete_sentences
-from models.flows.embedding_jobs import forget_embeddings
+from models.flows.dataset_removal import delete_dataset_everywhere
 from pages.common import keys
 from pages.common.frame import active_dataset, select_dataset
 from pages.common.loaders import get_store
@@ -139,11 +135,6 @@ with tabs[4]:
 with tabs[5]:
     if confirmed_delete(f"Yes, delete '{info.name}' and its {info.n_rows:,} rows permanently", key=f"sure_{info.id}",
                         button="Delete dataset", primary=True):
-        store.delete_dataset(info.id)
-        delete_rules(store, info.id)
-        delete_alerts(store, info.id)
-        delete_constructs(store, info.id)
-        delete_sentences(store, info.id)
-        forget_embeddings(info.id)
+        delete_dataset_everywhere(store, info.id)
         st.session_state[keys.IMPORT_REPORT] = None
         st.rerun()

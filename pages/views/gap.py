@@ -14,9 +14,9 @@ from pages.common.expectations import (
 )
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows
-from pages.common.loaders import get_store, stored_sentiment
+from pages.common.loaders import cached, get_store, stored_sentiment
 from pages.common.widgets import scope_caption
-from pages.panels.gap import Scale, apply_focus, breakdowns, cached, cues_panel, drivers_panel, gaps_panel
+from pages.panels.gap import Scale, apply_focus, breakdowns, cues_panel, drivers_panel, gaps_panel
 from pages.panels.kano import questionnaire_panel
 
 store = get_store()

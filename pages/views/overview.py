@@ -30,6 +30,8 @@ from pages.common.loaders import dataset_filter_options, get_store, stored_senti
 from pages.common.widgets import download_buttons, period_switch, scope_caption
 from pages.panels.alerts import alerts_panel
 from pages.panels.gap import largest_gaps_panel
+from pages.panels.recommendations import what_to_do_first_panel
+from pages.panels.report import overview_report_button
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 365 days": 365, "Whole selection": None}
 DRILL = keys.OVERVIEW_DRILL
@@ -77,18 +79,24 @@ for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     column.caption(f"n = {kpi.n:,} {kpi.n_noun}" + (f" · {gap_source.label}" if kpi.key == "mean_gap" and gap_source
                                                      else ""))
 
-st.subheader("Largest gaps")
-largest_gaps_panel(store, info, rows)
+left, right = st.columns(2)
+with left:
+    st.subheader("What to do first")
+    ranking = what_to_do_first_panel(store, info, rows)
+with right:
+    st.subheader("Largest gaps")
+    gaps = largest_gaps_panel(store, info, rows)
 
+alerts = trend_figure = None
 if dated:
     st.subheader("Alerts")
-    alerts_panel(store, info)
+    alerts = alerts_panel(store, info)
     # Each dataset starts at the granularity its span suits: days for weeks of data, months for years.
     freq = period_switch("Trend by", key=f"overview_freq_{info.id}", default=trend_freq(history), choices="DWM")
     trend_frame = trend(rows, freq=freq)
     if len(trend_frame):
-        clickable_chart(satisfaction_trend_figure(trend_frame, freq=freq, scale=scale), key="overview_trend",
-                        field="period", freq=freq)
+        trend_figure = satisfaction_trend_figure(trend_frame, freq=freq, scale=scale)
+        clickable_chart(trend_figure, key="overview_trend", field="period", freq=freq)
     else:
         st.plotly_chart(empty_figure("No interaction in the selection has a date."), key="overview_trend")
     if sentiment is not None and len(trend_frame):
@@ -133,3 +141,5 @@ download_buttons(lambda: enrich_verbatims(search_verbatims(matched, query=query,
                  basename=f"gapsight-{info.id}-verbatims", key="overview_download")
 st.caption("The downloads hold every matching interaction (filters, search and clicked bar applied) with its "
            "stored sentiment, and intent and topic where a fine-tuned classifier has tagged them.")
+overview_report_button(store, info, kpis, scope=f"{current_filters().describe()} · {len(rows):,} interactions",
+                       trend_figure=trend_figure, gaps=gaps, ranking=ranking, alerts=alerts)

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.e2e.conftest import CHROMIUM
+
 PROJECT = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = [
     pytest.mark.e2e,
@@ -69,19 +68,6 @@ def app_url(demo_home, tmp_path):
     """The app on a free port with a private GAPSIGHT_HOME holding the demo dataset."""
     with _serve(demo_home, tmp_path / "streamlit.log") as url:
         yield url
-
-
-@pytest.fixture
-def page(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        # Playwright gives every launch a fresh, empty profile of its own.
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(60_000)
-        yield page
-        page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
-        browser.close()
 
 
 def _metric_value(page, label: str) -> str:
@@ -494,3 +480,46 @@ def test_the_largest_gap_on_the_overview_opens_its_verbatims(app_url, page):
     assert len(evidence) == 50 and {row["product"] for row in evidence} == {product}
     assert all(float(row["gap"]) <= float(evidence[-1]["gap"]) for row in evidence)  # most negative first
     _no_exception(page)
+
+
+def test_the_first_action_on_the_overview_leads_to_its_evidence(demo_home, tmp_path, page):
+    """What to do first on the Overview → the action on the Recommendations page → its evidence on the Gap page."""
+    from analytics.store.database import Store
+    from models.flows.sentence_scoring import ensure_sentence_scores
+
+    store = Store.open_default()
+    info = store.list_datasets()[0]
+    ensure_sentence_scores(store, info, store.load_rows(info.id))  # what a first Recommendations visit stores
+    store.close()
+    with _serve(demo_home, tmp_path / "streamlit.log") as url:
+        page.goto(url)
+        page.get_by_role("heading", name="What to do first").wait_for()
+        first = page.locator("button", has_text="#1 ").first
+        first.wait_for(timeout=120_000)
+        dimension = first.inner_text().split("#1 ", 1)[1].split(" · ")[0].strip()
+        first.click()
+        page.wait_for_url("**/recommendations")
+        page.get_by_text("score = volume share × negativity × gap part × trend").wait_for(timeout=120_000)
+        page.get_by_role("button", name="Open the evidence on the Gap page").first.click()
+        page.wait_for_url("**/gap")
+        page.get_by_text(f"The interactions behind '{dimension}', most negative gap first").wait_for(timeout=120_000)
+        _no_exception(page)
+
+
+def test_the_overview_downloads_a_self_contained_html_report(app_url, page, tmp_path):
+    """The Overview's report: one file with the KPIs, the trend chart and the largest gaps, drawn offline."""
+    page.goto(app_url)
+    page.get_by_role("heading", name="Largest gaps").wait_for()
+    page.locator("button", has_text="(product)").first.wait_for(timeout=120_000)
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download this view as an HTML report").click()
+    path = tmp_path / "report.html"
+    path.write_bytes(Path(download.value.path()).read_bytes())
+    html = path.read_text(encoding="utf-8")
+    assert html.count("Expectation gap") >= 1 and "Largest gaps" in html and "Brook Cold Brew Maker" in html
+    asked = []
+    page.route("**/*", lambda route: (asked.append(route.request.url), route.continue_() if
+                                      route.request.url.startswith("file:") else route.abort()))
+    page.goto(path.as_uri())
+    page.locator(".plotly-graph-div svg.main-svg").first.wait_for(timeout=30_000)
+    assert all(url.startswith("file:") for url in asked)
