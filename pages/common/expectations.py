@@ -18,6 +18,9 @@ from analytics.store.constructs import load_constructs
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.segments import list_segmentations
 from analytics.store.sentences import load_sentences
+from pages.common import keys
+from pages.common.frame import filtered_rows
+from pages.common.guards import require_rows
 from pages.common.loaders import (
     dataset_rows,
     get_store,
@@ -145,3 +148,15 @@ def with_best_expectation(store: Store, info: DatasetInfo, *frames: pd.DataFrame
         return frames, source
     gap = gap_scores(store, info, source.key).frame.set_index("record_id")["gap"]
     return tuple(f.assign(expected=f["rating"] - f["record_id"].astype(str).map(gap)) for f in frames), source
+
+
+def scored_rows(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, tuple[pd.DataFrame, str] | None, str | None]:
+    """The filtered rows with their stored sentiment and saved segments, the stored sentiment and the name of the
+    segmentation used: the start of the Expectation gap and Recommendations pages."""
+    rows = filtered_rows(info)
+    require_rows(rows)
+    stored = stored_sentiment(store, info)
+    if stored is not None:
+        rows = attach_sentiment(rows, stored[0])
+    rows, segments_from = with_segments(store, info, rows, st.session_state.get(keys.FILTER_SEGMENTATION))
+    return rows, stored, segments_from

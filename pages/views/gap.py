@@ -3,18 +3,17 @@ import streamlit as st
 
 from analytics.home import gapsight_home
 from analytics.insights.gap import SOURCE_KEYS, star_text_mismatch
-from analytics.insights.sentiment import attach_sentiment
 from pages.common import keys
 from pages.common.expectations import (
     gap_mentions,
     gap_scores,
     gap_sources,
+    scored_rows,
     sentence_scores,
-    with_segments,
 )
-from pages.common.frame import current_filters, filtered_rows
-from pages.common.guards import require_dataset, require_rows
-from pages.common.loaders import cached, get_store, stored_sentiment
+from pages.common.frame import current_filters
+from pages.common.guards import require_dataset
+from pages.common.loaders import cached, get_store
 from pages.common.widgets import scope_caption
 from pages.panels.gap import Scale, apply_focus, breakdowns, cues_panel, drivers_panel, gaps_panel
 from pages.panels.kano import questionnaire_panel
@@ -22,13 +21,7 @@ from pages.panels.kano import questionnaire_panel
 store = get_store()
 info = require_dataset(store)
 st.title("Expectation gap")
-rows = filtered_rows(info)
-require_rows(rows)
-stored = stored_sentiment(store, info)
-if stored is not None:
-    rows = attach_sentiment(rows, stored[0])
-segmentation = st.session_state.get(keys.FILTER_SEGMENTATION) or None
-rows, segments_from = with_segments(store, info, rows, segmentation)
+rows, stored, segments_from = scored_rows(store, info)
 scale = Scale(info.rating_scale)
 has_text = bool(info.mapping.get("text")) and rows["text"].notna().any()
 sentences = sentence_scores(info) if has_text else None

@@ -2,12 +2,10 @@
 import streamlit as st
 
 from analytics.insights.recommend import SLICE_KINDS
-from analytics.insights.sentiment import attach_sentiment
-from pages.common import keys
-from pages.common.expectations import gap_sources, with_segments
-from pages.common.frame import current_filters, filtered_rows
-from pages.common.guards import require_dataset, require_rows
-from pages.common.loaders import get_store, stored_sentiment
+from pages.common.expectations import gap_sources, scored_rows
+from pages.common.frame import current_filters
+from pages.common.guards import require_dataset
+from pages.common.loaders import get_store
 from pages.common.widgets import scope_caption
 from pages.panels.gap import Scale
 from pages.panels.recommendations import action_ranking, actions_panel, navigate_if_asked, products_panel
@@ -16,12 +14,7 @@ navigate_if_asked()
 store = get_store()
 info = require_dataset(store)
 st.title("Recommendations")
-rows = filtered_rows(info)
-require_rows(rows)
-stored = stored_sentiment(store, info)
-if stored is not None:
-    rows = attach_sentiment(rows, stored[0])
-rows, segments_from = with_segments(store, info, rows, st.session_state.get(keys.FILTER_SEGMENTATION))
+rows, _, segments_from = scored_rows(store, info)
 scale = Scale(info.rating_scale)
 scope_caption(info, current_filters().describe(), len(rows), "interactions",
               [f"segments from '{segments_from}'"] if segments_from else [])
