@@ -88,12 +88,13 @@ def _sentences(home: str, dataset_id: str, version: int, _info: DatasetInfo) -> 
     from models.flows.sentence_scoring import ensure_sentence_scores  # loads VADER only when needed
 
     store = get_store()
-    if load_sentences(store, dataset_id, version) is None:
-        bar = ProgressBar("Scoring every sentence with VADER (once per dataset version)…")
-        scored = ensure_sentence_scores(store, _info, dataset_rows(_info), progress=bar.count)
-        bar.empty()
-        return scored
-    return load_sentences(store, dataset_id, version)
+    stored = load_sentences(store, dataset_id, version)
+    if stored is not None:
+        return stored
+    bar = ProgressBar("Scoring every sentence with VADER (once per dataset version)…")
+    scored = ensure_sentence_scores(store, _info, dataset_rows(_info), progress=bar.count)
+    bar.empty()
+    return scored
 
 
 def sentence_scores(info: DatasetInfo) -> pd.DataFrame:

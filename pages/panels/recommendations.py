@@ -41,7 +41,8 @@ def action_ranking(store: Store, info: DatasetInfo, rows: pd.DataFrame, *, min_n
     if not (score_sentences or tagged or has_sentence_scores(store, info)):
         return None
     mentions, method = gap_mentions(store, info)
-    key = source_key or (default_source(store, info).key if default_source(store, info) else None)
+    best = None if source_key else default_source(store, info)
+    key = source_key or (best.key if best else None)
     gap = gap_scores(store, info, key).frame if key else None
     saved = load_alerts(store, info.id, info.version)
     scope = (str(gapsight_home()), info.id, info.version, repr(current_filters()), len(rows), method,
