@@ -1,6 +1,7 @@
 """Shared fixtures: a private store per test, the real data folder, the demo dataset once per run."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -41,31 +42,65 @@ def store(home):
     opened.close()
 
 
+@contextlib.contextmanager
+def _as_home(path: Path):
+    """GAPSIGHT_HOME=path for a session fixture (monkeypatch is per test), restored afterwards."""
+    previous = os.environ.get("GAPSIGHT_HOME")
+    os.environ["GAPSIGHT_HOME"] = str(path)
+    try:
+        yield path
+    finally:
+        if previous is None:
+            os.environ.pop("GAPSIGHT_HOME", None)
+        else:
+            os.environ["GAPSIGHT_HOME"] = previous
+
+
+def _private_copy(template: Path, path: Path, monkeypatch) -> Path:
+    shutil.copytree(template, path)
+    monkeypatch.setenv("GAPSIGHT_HOME", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_home_template(tmp_path_factory) -> Path:
     """A home with the demo dataset imported, built once per test run and copied by tests."""
     from analytics.demo.sample import seed_demo_once
     from analytics.store.database import DB_FILENAME, Store
 
-    path = tmp_path_factory.mktemp("demo-home")
-    previous = os.environ.get("GAPSIGHT_HOME")
-    os.environ["GAPSIGHT_HOME"] = str(path)
-    try:
+    with _as_home(tmp_path_factory.mktemp("demo-home")) as path:
         template = Store(path / DB_FILENAME)
         seed_demo_once(template)
         template.close()
-    finally:
-        if previous is None:
-            os.environ.pop("GAPSIGHT_HOME", None)
-        else:
-            os.environ["GAPSIGHT_HOME"] = previous
     return path
 
 
 @pytest.fixture
 def demo_home(demo_home_template, tmp_path, monkeypatch) -> Path:
     """A private copy of the demo home for one test (tests may change it freely)."""
-    path = tmp_path / "demo-home"
+    return _private_copy(demo_home_template, tmp_path / "demo-home", monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def scored_demo_home_template(demo_home_template, tmp_path_factory) -> Path:
+    """The demo home after its first Gap or Recommendations visit: sentences and VADER sentiment stored, once per run."""
+    from analytics.store.database import DB_FILENAME, Store
+    from models.flows.lexicon_scoring import ensure_lexicon_predictions
+    from models.flows.sentence_scoring import ensure_sentence_scores
+
+    path = tmp_path_factory.mktemp("scored-demo-home") / "home"
     shutil.copytree(demo_home_template, path)
-    monkeypatch.setenv("GAPSIGHT_HOME", str(path))
+    with _as_home(path):
+        store = Store(path / DB_FILENAME)
+        info = store.list_datasets()[0]
+        rows = store.load_rows(info.id)
+        ensure_sentence_scores(store, info, rows)
+        ensure_lexicon_predictions(store, info.id, rows)
+        store.close()
     return path
+
+
+@pytest.fixture
+def scored_demo_home(scored_demo_home_template, tmp_path, monkeypatch) -> Path:
+    """A private copy of the scored demo home for one test."""
+    return _private_copy(scored_demo_home_template, tmp_path / "scored-demo-home", monkeypatch)

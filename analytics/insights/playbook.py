@@ -395,8 +395,8 @@ class QueueResult:
     median_value: float | None  # the median customer's monetary value (None without amounts)
 
 
-def _monetary(rows: pd.DataFrame) -> pd.Series:
-    """Total spend per customer (each order counted once), for rows with a customer and an amount."""
+def customer_spend(rows: pd.DataFrame) -> pd.Series:
+    """Total spend per customer (each order counted once; RFM's monetary), for rows with a customer and an amount."""
     spend = order_spend(rows)
     customers = labels(rows, "customer_id")
     known = spend.notna() & customers.notna()
@@ -460,7 +460,7 @@ def priority_queue(rows: pd.DataFrame, *, open_mask: pd.Series | np.ndarray | No
     emotion = emotion_of(rows)
     notes: list[str] = []
 
-    monetary = _monetary(rows) if customer_value is None else pd.to_numeric(customer_value, errors="coerce")
+    monetary = customer_spend(rows) if customer_value is None else pd.to_numeric(customer_value, errors="coerce")
     monetary = monetary.dropna().clip(lower=0.0)
     monetary.index = monetary.index.astype(str)
     median = float(monetary.median()) if len(monetary) else np.nan

@@ -11,15 +11,13 @@ import pandas as pd
 
 from analytics.insights.alerts import ALL
 from analytics.insights.columns import labels, timestamps
+from analytics.insights.quotes import QUOTES, typical_quotes
 
 SLICE_KINDS = ("all", "product", "segment", "channel", "category")
 ALL_VALUE = "all interactions"  # the slice value of the "all" slice
 TREND_CLIP = (0.5, 3.0)
 ALERT_WEIGHT = 0.25  # each stored alert on the slice multiplies the trend by 1 + ALERT_WEIGHT × alerts
 LATE_FRACTION = 1 / 3  # the trend compares the last third of the window with the first two thirds
-QUOTES = 3
-NEAR_DUPLICATE = 0.65  # cosine above which a sentence is taken as a repeat of a quote already chosen
-_CANDIDATES = 30  # sentences nearest the centroid among which the quotes are picked
 COLUMNS = ["rank", "dimension", "slice_kind", "slice_value", "n", "volume_share", "negativity", "gap_part",
            "trend", "score", "reason", "quotes", "gap", "alerts"]
 _FILTER_FIELDS = {"product": "products", "channel": "channels", "category": "categories", "segment": "segments"}
@@ -89,8 +87,9 @@ def rank_actions(rows: pd.DataFrame, mentions: pd.DataFrame | None, *, gap: pd.D
     ActionRanking
         ``actions`` has :data:`COLUMNS`: the four parts, ``score`` (their product), a one-line ``reason``,
         ``quotes`` (up to three (record_id, sentence) of the most typical negative mentions: closest to the
-        action's centroid in a TF-IDF space fitted once over all negative sentences), the action's own signed
-        mean ``gap`` (NaN when none of its interactions has one) and its ``alerts`` count.
+        action's centroid in a TF-IDF space fitted once over all negative sentences, as
+        :func:`analytics.insights.quotes.typical_quotes` picks them), the action's own signed mean ``gap``
+        (NaN when none of its interactions has one) and its ``alerts`` count.
 
     Raises
     ------
@@ -129,7 +128,7 @@ def rank_actions(rows: pd.DataFrame, mentions: pd.DataFrame | None, *, gap: pd.D
                                         ascending=[False, False, True, True, True], kind="stable")
     actions = (actions if top is None else actions.head(top)).reset_index(drop=True)
     actions["rank"] = np.arange(1, len(actions) + 1)
-    actions["quotes"] = _typical_quotes(actions, members, tagged, window_ids.to_numpy(dtype=object))
+    actions["quotes"] = typical_quotes(actions, members, tagged, window_ids.to_numpy(dtype=object))
     actions["reason"] = [_reason(a, timed=cut is not None, overall_gap=overall_gap) for a in actions.itertuples()]
     actions = actions[COLUMNS].astype({"n": int, "alerts": int, "rank": int})
 
@@ -408,77 +407,6 @@ def _trend_ratio(table: pd.DataFrame, *, timed: bool) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = (late_neg / late_rows) / (early_neg / early_rows)  # no early complaint: inf, clipped to the cap
     return np.where(comparable, np.clip(ratio, *TREND_CLIP), 1.0)
-
-
-def _typical_quotes(actions: pd.DataFrame, members, tagged: pd.DataFrame, ids: np.ndarray) -> list[tuple]:
-    """Per action, up to QUOTES negative sentences closest to the centroid of its negative sentences.
-
-    The vectorizer is fitted once, on the distinct negative sentences (lower-cased words); each counts in a
-    centroid as often as it occurs, and similarity to the centroid is the dot product with the (L2-normed)
-    sentence vector. A sentence nearly repeating a quote already taken (cosine ≥ NEAR_DUPLICATE: "hiya, the
-    box arrived crushed" after "The box arrived crushed.") is passed over while other candidates remain, so
-    the three quotes say three things. All actions are scored in a few sparse products, not one by one.
-    """
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    sentence = tagged["sentence"].to_numpy(dtype=object)
-    negative = np.flatnonzero(tagged["polarity"].to_numpy() < 0)
-    words = pd.Series(sentence[negative], dtype="str").str.lower().str.replace(r"[^\w]+", " ", regex=True)
-    words = words.str.strip().fillna("").to_numpy(dtype=object)
-    usable = words != ""
-    if not len(actions) or not usable.any():
-        return [() for _ in range(len(actions))]
-    code = np.full(len(tagged), -1)
-    code[negative[usable]], distinct = pd.factorize(words[usable])
-    matrix = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b").fit_transform(distinct.astype(str)).tocsr()
-    n_distinct = len(distinct)
-    record = ids[tagged["pos"].to_numpy()].astype(str)
-
-    # (action, distinct sentence) pairs with their counts and first mention
-    picked = [members(*key) for key in zip(actions["slice_kind"], actions["dimension"], actions["slice_value"])]
-    mention = np.concatenate(picked) if picked else np.empty(0, dtype=int)
-    action = np.repeat(np.arange(len(actions)), [len(p) for p in picked])
-    mention, action = mention[code[mention] >= 0], action[code[mention] >= 0]
-    pairs, first, counts = np.unique(action * n_distinct + code[mention], return_index=True, return_counts=True)
-    pair_action, pair_code = np.divmod(pairs, n_distinct)
-    weights = counts / np.bincount(pair_action, counts, minlength=len(actions))[pair_action]
-    centroids = sparse.csr_matrix((weights, (pair_action, pair_code)), shape=(len(actions), n_distinct)) @ matrix
-    similarity = np.empty(len(pairs))
-    step = max(1, 4_000_000 // n_distinct)  # bounds the dense block of centroid × sentence products
-    for start in range(0, len(actions), step):
-        block = (centroids[start:start + step] @ matrix.T).toarray()
-        at = (pair_action >= start) & (pair_action < start + step)
-        similarity[at] = block[pair_action[at] - start, pair_code[at]]
-
-    # the _CANDIDATES most central sentences of each action (ties: lowest record_id), then their overlaps
-    order = np.lexsort((record[mention[first]], -similarity, pair_action))
-    place = np.arange(len(order)) - np.searchsorted(pair_action[order], pair_action[order])
-    top = place < _CANDIDATES
-    padded = np.full((len(actions), _CANDIDATES), -1)
-    padded[pair_action[order[top]], place[top]] = order[top]
-    i, j = np.triu_indices(_CANDIDATES, 1)
-    left, right = padded[:, i], padded[:, j]
-    both = (left >= 0) & (right >= 0)
-    near = np.zeros(left.shape, dtype=bool)
-    near[both] = np.asarray(matrix[pair_code[left[both]]].multiply(matrix[pair_code[right[both]]]).sum(axis=1)
-                            ).ravel() >= NEAR_DUPLICATE
-    repeats = np.zeros((len(actions), _CANDIDATES, _CANDIDATES), dtype=bool)
-    repeats[:, i, j] = near
-
-    quotes = []
-    for row, candidates in enumerate(padded):
-        ranked = [k for k in range(_CANDIDATES) if candidates[k] >= 0]
-        chosen: list[int] = []
-        for k in ranked:
-            if not repeats[row, chosen, k].any():
-                chosen.append(k)
-                if len(chosen) == QUOTES:
-                    break
-        chosen += [k for k in ranked if k not in chosen][:QUOTES - len(chosen)]  # only repeats were left
-        at = mention[first[candidates[chosen]]]
-        quotes.append(tuple(zip(record[at].tolist(), [str(s) for s in sentence[at]])))
-    return quotes
 
 
 def _signed(value: float) -> str:

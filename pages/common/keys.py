@@ -22,6 +22,7 @@ GAP_FOCUS = "gap_focus"  # {source, by, group}: the gap whose verbatims the Expe
 REC_FOCUS = "rec_focus"  # the rank of the action the Recommendations page opens on (set by the Overview)
 REC_NAVIGATE = "rec_navigate"  # the page a followed action opens next (switch_page cannot run in a callback)
 REC_EVALUATION = "rec_evaluation"  # (scope, HitRateResult) of the last offline evaluation
+REC_TAB = "rec_tab"  # the open tab of the Recommendations page (only the open one runs)
 GAP_PICK = "gap_pick"  # {by, group}: the bar, heatmap cell or month whose verbatims the Gaps tab shows
 GAP_CUES_OF = "gap_cues_of"  # dataset id -> the cue phrases edited on the Expectation gap page
 UPLOAD = "upload"  # the uploaded file copied to disk, with its profile and mapping

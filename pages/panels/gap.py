@@ -267,16 +267,14 @@ def apply_focus(usable_sources: list[str]) -> None:
                              keys.GAP_PICK: None})
 
 
-def largest_gaps_panel(store, info, rows: pd.DataFrame) -> pd.DataFrame | None:
-    """The Overview's three most negative gaps with their intervals; a click opens the Gap page on one.
-    Returns them in the rating's units (for the HTML report), or None without an expectation source."""
+def largest_gaps_found(store, info, rows: pd.DataFrame):
+    """The three most negative gaps of ``rows`` with their intervals (cached), their source and scale; None
+    without an expectation source. Never scores sentences."""
     from analytics.insights.gap import largest_gaps
     from pages.common.expectations import default_source, gap_mentions, gap_scores, has_sentence_scores
 
     source = default_source(store, info)
     if source is None:
-        st.caption("No expectation source yet: map an expected, an advertised or a dated rating column with "
-                   "products on the Data page.")
         return None
     scores, scale = gap_scores(store, info, source.key), Scale(info.rating_scale)
     mentions = gap_mentions(store, info)[0] if has_sentence_scores(store, info) else None  # never scores here
@@ -284,15 +282,32 @@ def largest_gaps_panel(store, info, rows: pd.DataFrame) -> pd.DataFrame | None:
     found = cached("largest", scope, (), lambda: largest_gaps(
         rows, scores, by=[b for b in ("dimension", "product", "category", "channel") if b == "dimension" or (
             b in rows.columns and rows[b].notna().any())], mentions=mentions))
+    return found, scores.source, scale
+
+
+def gaps_in_units(found: pd.DataFrame, source, scale: Scale) -> pd.DataFrame:
+    """Largest gaps in the rating's units with the source named (the HTML report's table)."""
+    return scale.table(found, gaps=("gap", "ci_low", "ci_high"), levels=("expected", "experienced")).assign(
+        source=source.label)
+
+
+def largest_gaps_panel(store, info, rows: pd.DataFrame) -> pd.DataFrame | None:
+    """The Overview's three most negative gaps with their intervals; a click opens the Gap page on one.
+    Returns them in the rating's units (for the HTML report), or None without an expectation source."""
+    result = largest_gaps_found(store, info, rows)
+    if result is None:
+        st.caption("No expectation source yet: map an expected, an advertised or a dated rating column with "
+                   "products on the Data page.")
+        return None
+    found, source, scale = result
     if found.empty:
         st.caption(f"No gap is clearly negative (interval below zero, n ≥ 30) · {source.label}.")
-        return scale.table(found, gaps=("gap", "ci_low", "ci_high"), levels=("expected", "experienced"))
-    st.caption(f"{scores.source.method.rstrip('.')}. 95 % bootstrap intervals; a click shows the verbatims.")
+        return gaps_in_units(found, source, scale)
+    st.caption(f"{source.method.rstrip('.')}. 95 % bootstrap intervals; a click shows the verbatims.")
     for i, gap in enumerate(found.itertuples(index=False)):
         label = (f"{gap.group} ({BREAKDOWNS.get(gap.by, gap.by)}): {gap.gap * scale.span:+.2f} {scale.unit} "
                  f"[{gap.ci_low * scale.span:+.2f}, {gap.ci_high * scale.span:+.2f}] · n = {gap.n:,}")
         if st.button(plain_label(label), key=f"overview_gap_{i}", icon=":material/trending_down:", width="stretch"):
             remember_focus(source.key, gap.by, str(gap.group))
             st.switch_page(keys.GAP_PAGE)
-    return scale.table(found, gaps=("gap", "ci_low", "ci_high"), levels=("expected", "experienced")).assign(
-        source=source.label)
+    return gaps_in_units(found, source, scale)

@@ -6,19 +6,14 @@ import streamlit as st
 
 from analytics.home import gapsight_home
 from analytics.insights.baskets import ORDER_ITEMS
-from analytics.insights.item_cf import (
-    bought_together,
-    evaluate_hit_rate,
-    item_similarity,
-    purchase_matrix,
-    recommend_for_customers,
-)
+from analytics.insights.item_cf import bought_together, item_similarity, purchase_matrix, recommend_for_customers
+from analytics.insights.item_cf_evaluation import evaluate_hit_rate
 from analytics.insights.recommend import SLICE_KINDS, ActionRanking, evidence_page, rank_actions
 from analytics.store.alerts import load_alerts
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.rules import load_rules
 from pages.common import keys
-from pages.common.expectations import default_source, gap_mentions, gap_scores, has_sentence_scores
+from pages.common.expectations import default_source, gap_mentions, gap_scores, gap_sources, has_sentence_scores
 from pages.common.frame import current_filters
 from pages.common.loaders import cached, served_predictions
 from pages.common.widgets import plain_label
@@ -104,6 +99,36 @@ def actions_panel(ranking: ActionRanking, *, source_key: str | None, span: float
                       on_click=follow, args=(action, source_key), icon=":material/arrow_forward:")
 
 
+def what_to_fix_first(store: Store, info: DatasetInfo, rows: pd.DataFrame, scale) -> ActionRanking | None:
+    """The Recommendations page's first tab: the gap source, slices and minimum n, then the ranked actions.
+    Returns the ranking (for the HTML report), or None without text."""
+    left, middle, right = st.columns([2, 2, 1])
+    usable = {s.key: s for s in gap_sources(store, info) if s.available}
+    if st.session_state.get("rec_gap_source") not in usable:
+        st.session_state.pop("rec_gap_source", None)
+    key = left.selectbox("Expectation gap from", list(usable), key="rec_gap_source",
+                         format_func=lambda k: usable[k].label) if usable else None
+    kinds = [k for k in SLICE_KINDS if k == "all" or (k in rows.columns and rows[k].notna().any())]
+    slices = middle.multiselect("Actions for", kinds, default=kinds, key="rec_slices",
+                                format_func=lambda k: "all interactions" if k == "all" else f"each {k}")
+    min_n = right.number_input("Minimum mentions", 5, 1000, 30, step=5, key="rec_min_n",
+                               help="Actions with fewer mentions behind them are left out (and counted).")
+    try:
+        ranking = action_ranking(store, info, rows, min_n=min_n, source_key=key, slices=tuple(slices or kinds))
+    except ValueError as error:
+        st.info(str(error), icon=":material/info:")
+        return None
+    if ranking is None:
+        st.info("Actions come from what the texts complain about: map a text column on the Data page.",
+                icon=":material/info:")
+    elif ranking.actions.empty:
+        st.info(f"No action has {min_n} or more mentions in this selection: widen the filters or lower the minimum.",
+                icon=":material/info:")
+    else:
+        actions_panel(ranking, source_key=key, span=scale.span, unit=scale.unit)
+    return ranking
+
+
 def what_to_do_first_panel(store: Store, info: DatasetInfo, rows: pd.DataFrame) -> ActionRanking | None:
     """The Overview's top three actions with their one-line reason; a click opens that action. Returns the
     ranking (for the HTML report), or None before the sentences are scored."""
@@ -119,6 +144,7 @@ def what_to_do_first_panel(store: Store, info: DatasetInfo, rows: pd.DataFrame) 
         if st.button(plain_label(label), key=f"overview_action_{action.rank}", icon=":material/task_alt:",
                      width="stretch", help=action.reason):
             st.session_state[keys.REC_FOCUS] = int(action.rank)
+            st.session_state[keys.REC_TAB] = "What to fix first"
             st.switch_page(keys.RECOMMENDATIONS_PAGE)
     return ranking
 

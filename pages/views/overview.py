@@ -31,7 +31,7 @@ from pages.common.widgets import download_buttons, period_switch, scope_caption
 from pages.panels.alerts import alerts_panel
 from pages.panels.gap import largest_gaps_panel
 from pages.panels.recommendations import what_to_do_first_panel
-from pages.panels.report import overview_report_button
+from pages.panels.report import report_button
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 365 days": 365, "Whole selection": None}
 DRILL = keys.OVERVIEW_DRILL
@@ -141,5 +141,5 @@ download_buttons(lambda: enrich_verbatims(search_verbatims(matched, query=query,
                  basename=f"gapsight-{info.id}-verbatims", key="overview_download")
 st.caption("The downloads hold every matching interaction (filters, search and clicked bar applied) with its "
            "stored sentiment, and intent and topic where a fine-tuned classifier has tagged them.")
-overview_report_button(store, info, kpis, scope=f"{current_filters().describe()} · {len(rows):,} interactions",
-                       trend_figure=trend_figure, gaps=gaps, ranking=ranking, alerts=alerts)
+report_button(store, info, rows, key="overview_report", scope=f"{current_filters().describe()} · {len(rows):,} "
+              "interactions", kpis=kpis, trend_figure=trend_figure, gaps=gaps, ranking=ranking, alerts=alerts)

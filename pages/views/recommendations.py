@@ -1,14 +1,18 @@
-"""Recommendations: what to fix first and why, with the evidence behind each action; products for customers."""
+"""Recommendations: what to fix first and why, with the evidence behind each action; products for customers;
+reply strategies for open interactions in priority order; the view as an HTML report."""
 import streamlit as st
 
-from analytics.insights.recommend import SLICE_KINDS
-from pages.common.expectations import gap_sources, scored_rows
+from pages.common import keys
+from pages.common.expectations import scored_rows
 from pages.common.frame import current_filters
 from pages.common.guards import require_dataset
 from pages.common.loaders import get_store
 from pages.common.widgets import scope_caption
-from pages.panels.gap import Scale
-from pages.panels.recommendations import action_ranking, actions_panel, navigate_if_asked, products_panel
+from pages.panels.alerts import severe_alerts
+from pages.panels.gap import Scale, gaps_in_units, largest_gaps_found
+from pages.panels.recommendations import navigate_if_asked, products_panel, what_to_fix_first
+from pages.panels.replies import replies_panel
+from pages.panels.report import report_button
 
 navigate_if_asked()
 store = get_store()
@@ -19,31 +23,19 @@ scale = Scale(info.rating_scale)
 scope_caption(info, current_filters().describe(), len(rows), "interactions",
               [f"segments from '{segments_from}'"] if segments_from else [])
 
-actions_tab, products_tab = st.tabs(["What to fix first", "Products for customers"])
-with actions_tab:
-    left, middle, right = st.columns([2, 2, 1])
-    usable = {s.key: s for s in gap_sources(store, info) if s.available}
-    if st.session_state.get("rec_gap_source") not in usable:
-        st.session_state.pop("rec_gap_source", None)
-    key = left.selectbox("Expectation gap from", list(usable), key="rec_gap_source",
-                         format_func=lambda k: usable[k].label) if usable else None
-    kinds = [k for k in SLICE_KINDS if k == "all" or (k in rows.columns and rows[k].notna().any())]
-    slices = middle.multiselect("Actions for", kinds, default=kinds, key="rec_slices",
-                                format_func=lambda k: "all interactions" if k == "all" else f"each {k}")
-    min_n = right.number_input("Minimum mentions", 5, 1000, 30, step=5, key="rec_min_n",
-                               help="Actions with fewer mentions behind them are left out (and counted).")
-    try:
-        ranking = action_ranking(store, info, rows, min_n=min_n, source_key=key, slices=tuple(slices or kinds))
-    except ValueError as error:
-        st.info(str(error), icon=":material/info:")
-        ranking = None
-    if ranking is None:
-        st.info("Actions come from what the texts complain about: map a text column on the Data page.",
-                icon=":material/info:")
-    elif ranking.actions.empty:
-        st.info(f"No action has {min_n} or more mentions in this selection: widen the filters or lower the minimum.",
-                icon=":material/info:")
-    else:
-        actions_panel(ranking, source_key=key, span=scale.span, unit=scale.unit)
-with products_tab:
-    products_panel(store, info, rows)
+# Only the open tab runs: products and replies cost seconds the first time, and a manager comes for the actions.
+actions_tab, products_tab, replies_tab = st.tabs(["What to fix first", "Products for customers", "Reply strategies"],
+                                                 key=keys.REC_TAB, on_change="rerun")
+if actions_tab.open:
+    with actions_tab:
+        ranking = what_to_fix_first(store, info, rows, scale)
+        found = largest_gaps_found(store, info, rows)
+        report_button(store, info, rows, key="rec_report", scope=f"{current_filters().describe()} · {len(rows):,} "
+                      "interactions", ranking=ranking, gaps=gaps_in_units(*found) if found else None,
+                      alerts=severe_alerts(store, info))
+if products_tab.open:
+    with products_tab:
+        products_panel(store, info, rows)
+if replies_tab.open:
+    with replies_tab:
+        replies_panel(store, info, rows)

@@ -3,18 +3,9 @@ import streamlit as st
 
 from analytics.home import gapsight_home
 from analytics.insights.sentiment import attach_sentiment
-from analytics.insights.topics import (
-    TAG_SCHEMES,
-    LabelSet,
-    discover_dataset_topics,
-    has_text,
-    parse_label_table,
-    tag_interactions,
-)
-from models.device import choose_device
-from models.embeddings import load_encoder
-from models.flows.embedding_jobs import INLINE_LIMIT, advance_dataset_embeddings, earlier_embeddings, embeddings_path
-from models.topic_embeddings import dataset_embeddings, is_cached, label_embeddings
+from analytics.insights.topics import TAG_SCHEMES, discover_dataset_topics, has_text, parse_label_table
+from models.flows.embedding_jobs import INLINE_LIMIT, advance_dataset_embeddings
+from pages.common.embeddings import dataset_vectors, has_vectors, zero_shot_tags
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows, require_text
 from pages.common.loaders import dataset_rows, get_store, model_caption, sentiment_predictions
@@ -22,29 +13,9 @@ from pages.common.widgets import ProgressBar, scope_caption
 from pages.panels.topics import classifier_tags, discover_panel, embedding_status, labels_form, topic_view
 
 
-@st.cache_resource(show_spinner="Loading the MiniLM encoder…")
-def _encoder():
-    return load_encoder()
-
-
-def _vectors(info, progress=None):
-    rows = dataset_rows(info)
-    return dataset_embeddings(rows["record_id"].tolist(), rows["text"].tolist(), progress=progress,
-                              cache_path=embeddings_path(info), device=choose_device(), encoder=_encoder(),
-                              reuse_from=earlier_embeddings(info))
-
-
-@st.cache_data(show_spinner="Tagging every interaction…", max_entries=8)
-def _tags(home, dataset_id, version, scheme, descriptions, keywords, threshold, multi_label, _info):
-    labels = LabelSet(dict(descriptions), dict(keywords))
-    similarity = _vectors(_info) @ label_embeddings(labels.descriptions, device=choose_device(), encoder=_encoder()).T
-    return tag_interactions(dataset_rows(_info), similarity, labels, TAG_SCHEMES[scheme], threshold=threshold,
-                            multi_label=multi_label)
-
-
 @st.cache_data(show_spinner="Clustering the embeddings…", max_entries=8)
 def _discover(home, dataset_id, version, k, _info):
-    return discover_dataset_topics(dataset_rows(_info), _vectors(_info), k=k)
+    return discover_dataset_topics(dataset_rows(_info), dataset_vectors(_info), k=k)
 
 
 store = get_store()
@@ -53,9 +24,9 @@ st.title("Topics & intents")
 require_text(info, needs="Topics and intents need")
 
 rows = dataset_rows(info)
-if len(rows) <= INLINE_LIMIT and not is_cached(embeddings_path(info), rows["record_id"].tolist()):
+if len(rows) <= INLINE_LIMIT and not has_vectors(info):
     bar = ProgressBar("Embedding every interaction with MiniLM, once per dataset version:")
-    _vectors(info, progress=bar.count)
+    dataset_vectors(info, progress=bar.count)
     bar.empty()
 elif not advance_dataset_embeddings(info, rows).ready:
     st.info("Topics and intents appear once every interaction is embedded: once per dataset version, about "
@@ -83,7 +54,7 @@ for tab, scheme in zip(tabs, TAG_SCHEMES.values()):
             continue
         labels = labels_form(info.id, scheme)
         parsed = parse_label_table(labels["table"])
-        tags = _tags(*key, scheme.name, tuple(parsed.descriptions.items()), tuple(parsed.keywords.items()),
+        tags = zero_shot_tags(*key, scheme.name, tuple(parsed.descriptions.items()), tuple(parsed.keywords.items()),
                      labels["threshold"], labels["multi_label"], _info=info)
         topic_view(frame.merge(tags, on="record_id"), scheme.result_column(labels["multi_label"]), scheme.name,
                    f"{scheme.name}: MiniLM similarity ≥ {labels['threshold']:.2f} to the descriptions or a keyword "

@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.insights.baskets import build_baskets
-from analytics.insights.item_cf import evaluate_hit_rate, item_similarity, purchase_matrix, recommend_for_customers
+from analytics.insights.item_cf import item_similarity, purchase_matrix, recommend_for_customers
+from analytics.insights.item_cf_evaluation import evaluate_hit_rate
 from analytics.insights.rules import mine_rules
 
 PROJECT = Path(__file__).resolve().parents[2]

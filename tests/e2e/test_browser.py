@@ -482,16 +482,9 @@ def test_the_largest_gap_on_the_overview_opens_its_verbatims(app_url, page):
     _no_exception(page)
 
 
-def test_the_first_action_on_the_overview_leads_to_its_evidence(demo_home, tmp_path, page):
+def test_the_first_action_on_the_overview_leads_to_its_evidence(scored_demo_home, tmp_path, page):
     """What to do first on the Overview → the action on the Recommendations page → its evidence on the Gap page."""
-    from analytics.store.database import Store
-    from models.flows.sentence_scoring import ensure_sentence_scores
-
-    store = Store.open_default()
-    info = store.list_datasets()[0]
-    ensure_sentence_scores(store, info, store.load_rows(info.id))  # what a first Recommendations visit stores
-    store.close()
-    with _serve(demo_home, tmp_path / "streamlit.log") as url:
+    with _serve(scored_demo_home, tmp_path / "streamlit.log") as url:
         page.goto(url)
         page.get_by_role("heading", name="What to do first").wait_for()
         first = page.locator("button", has_text="#1 ").first

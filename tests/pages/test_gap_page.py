@@ -20,7 +20,7 @@ def _captions(at: AppTest) -> str:
     return " ".join(c.value for c in at.caption)
 
 
-def test_the_demo_offers_every_source_but_survey_and_finds_the_planted_products(demo_home):
+def test_the_demo_offers_every_source_but_survey_and_finds_the_planted_products(scored_demo_home):
     at = _page()
     source = at.selectbox(key="gap_source")
     assert source.options == ["Stated expectation (3,690 interactions)", "Advertised rating (20,000 interactions)",
@@ -40,7 +40,7 @@ def test_the_demo_offers_every_source_but_survey_and_finds_the_planted_products(
     assert evidence["gap"].is_monotonic_increasing  # most negative first
 
 
-def test_the_stated_expectation_by_category_misses_in_electronics_and_exceeds_in_garden(demo_home):
+def test_the_stated_expectation_by_category_misses_in_electronics_and_exceeds_in_garden(scored_demo_home):
     at = _page()
     at.selectbox(key="gap_by").set_value("category").run()
     table = at.dataframe[0].value.set_index("category")
@@ -50,7 +50,7 @@ def test_the_stated_expectation_by_category_misses_in_electronics_and_exceeds_in
     assert table["experienced"].between(1, 5).all() and table["expected"].between(1, 5).all()
 
 
-def test_the_prior_average_names_its_prior_strength_and_a_fixed_one_changes_it(demo_home):
+def test_the_prior_average_names_its_prior_strength_and_a_fixed_one_changes_it(scored_demo_home):
     at = _page()
     at.selectbox(key="gap_source").set_value("prior_mean").run()
     assert not at.exception, at.exception
@@ -77,7 +77,7 @@ def test_the_overview_lists_the_largest_gaps_and_a_click_opens_their_verbatims(d
     assert set(at.dataframe[1].value["product"]) == {product}
 
 
-def test_an_edited_cue_list_finds_only_its_phrases(demo_home):
+def test_an_edited_cue_list_finds_only_its_phrases(scored_demo_home):
     at = _page()
     at.text_area(key=next(k for k in (t.key for t in at.text_area) if k.startswith("gap_cues_text_"))
                  ).set_value("was promised")
@@ -142,7 +142,7 @@ def test_survey_constructs_mapped_on_the_data_page_feed_the_gap_page(home, share
     assert "Survey constructs" in at.selectbox(key="gap_source").options[0]
 
 
-def test_a_clicked_heatmap_cell_or_month_shows_the_interactions_behind_it(demo_home):
+def test_a_clicked_heatmap_cell_or_month_shows_the_interactions_behind_it(scored_demo_home):
     at = _page()
     at.selectbox(key="gap_heat_columns").set_value("category").run()
     at.session_state[keys.GAP_PICK] = {"by": ("dimension", "category"), "group": ("delivery", "Electronics")}
@@ -172,7 +172,7 @@ def test_the_overview_gap_kpi_uses_the_advertised_rating_when_no_expected_column
     assert any("Advertised rating" in c.value for c in at.caption)
 
 
-def test_what_customers_say_about_a_dimension_lists_its_criticisms_first(demo_home):
+def test_what_customers_say_about_a_dimension_lists_its_criticisms_first(scored_demo_home):
     at = _page()
     at.selectbox(key="gap_driver_dimension").set_value("delivery").run()
     assert not at.exception, at.exception

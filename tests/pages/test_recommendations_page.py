@@ -10,8 +10,13 @@ from pages.common import keys
 from tests.pages.test_pages import APP, _import_csv, open_page
 
 
-def _page() -> AppTest:
-    return open_page(keys.RECOMMENDATIONS_PAGE)
+def _page(tab: str | None = None) -> AppTest:
+    at = open_page(keys.RECOMMENDATIONS_PAGE)
+    if tab is not None:  # only the open tab runs
+        at.session_state[keys.REC_TAB] = tab
+        at.run()
+        assert not at.exception, at.exception
+    return at
 
 
 def _score_parts(text: str) -> tuple[float, list[float]]:
@@ -20,7 +25,7 @@ def _score_parts(text: str) -> tuple[float, list[float]]:
     return score, [float(v) for v in re.findall(r"(?:volume share|negativity|\|gap\||trend) ([0-9.]+)", text)]
 
 
-def test_the_actions_print_their_formula_and_parts_and_quote_typical_complaints(demo_home):
+def test_the_actions_print_their_formula_and_parts_and_quote_typical_complaints(scored_demo_home):
     at = _page()
     assert not at.exception, at.exception
     assert at.text[0].value.startswith("score = volume share × negativity × gap part × trend")
@@ -34,9 +39,10 @@ def test_the_actions_print_their_formula_and_parts_and_quote_typical_complaints(
     quotes = [t.value for t in at.text[3:6]]
     assert len(quotes) == 3 and all(q.startswith("“") and "(INT-" in q for q in quotes)
     assert at.expander[0].label.startswith("\\#1 ")
+    assert "rec_report" in [b.key for b in at.get("download_button")]  # the view as an HTML report
 
 
-def test_in_the_march_2025_window_delivery_is_the_first_action(demo_home):
+def test_in_the_march_2025_window_delivery_is_the_first_action(scored_demo_home):
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     at.session_state[keys.FILTER_DATES] = (dt.date(2025, 2, 15), dt.date(2025, 4, 15))
@@ -45,7 +51,7 @@ def test_in_the_march_2025_window_delivery_is_the_first_action(demo_home):
     assert at.expander[0].label.startswith("\\#1 delivery")
 
 
-def test_following_an_action_opens_its_evidence_with_the_filters_preset(demo_home):
+def test_following_an_action_opens_its_evidence_with_the_filters_preset(scored_demo_home):
     at = _page()
     first = at.expander[0].label.replace("\\", "")
     dimension = first.split(" ", 1)[1].split(" · ")[0]
@@ -71,8 +77,8 @@ def test_the_overview_lists_what_to_do_first_once_the_sentences_are_scored(demo_
     assert at.session_state[keys.REC_FOCUS] == 2
 
 
-def test_products_for_a_customer_bought_together_and_the_offline_evaluation(demo_home):
-    at = _page()
+def test_products_for_a_customer_bought_together_and_the_offline_evaluation(scored_demo_home):
+    at = _page("Products for customers")
     recommended = at.dataframe[0].value
     assert 0 < len(recommended) <= 10 and list(recommended["rank"]) == list(range(1, len(recommended) + 1))
     at.selectbox(key="rec_item").set_value("Aurora Espresso Machine").run()
@@ -87,12 +93,14 @@ def test_products_for_a_customer_bought_together_and_the_offline_evaluation(demo
 def test_no_text_and_no_customer_say_what_is_needed(home):
     _import_csv(home, "ratings.csv", "rating,product\n5,Lamp\n1,Desk\n3,Lamp\n")
     at = _page()
+    assert "map a text column" in " ".join(i.value for i in at.info)
+    at.session_state[keys.REC_TAB] = "Products for customers"
+    at.run()
     assert not at.exception, at.exception
-    infos = " ".join(i.value for i in at.info)
-    assert "map a text column" in infos and "customer" in infos.lower()
+    assert "customer" in " ".join(i.value for i in at.info).lower()
 
 
-def test_per_product_with_the_advertised_gap_the_planted_products_come_first(demo_home):
+def test_per_product_with_the_advertised_gap_the_planted_products_come_first(scored_demo_home):
     """The four products that fall short of their advertised rating (DEMO.md fact 5) are the first four products."""
     at = _page()
     at.selectbox(key="rec_gap_source").set_value("advertised")

@@ -335,7 +335,9 @@ def test_batches_give_the_same_neighbours(monkeypatch):
     ids = [f"p{i}" for i in range(40)]
     whole = similar_interactions(query, past, ids, k=4)
     monkeypatch.setattr(pb, "_SCORE_BATCH", 50)  # one query per batch
-    assert similar_interactions(query, past, ids, k=4).equals(whole)
+    batched = similar_interactions(query, past, ids, k=4)
+    # float32 products of other shapes may differ in the last bit; the neighbours may not.
+    pd.testing.assert_frame_equal(batched, whole, check_exact=False, atol=1e-6)
     cosine = (query / np.linalg.norm(query, axis=1, keepdims=True)) @ (past / np.linalg.norm(past, axis=1,
                                                                                                keepdims=True)).T
     best = np.argsort(-cosine, axis=1)[:, :4]

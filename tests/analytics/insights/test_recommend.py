@@ -1,4 +1,4 @@
-"""Tests for analytics.insights.recommend: hand-computed parts, typical quotes, the demo's planted facts, bad input."""
+"""Tests for analytics.insights.recommend: hand-computed parts, the demo's planted facts, bad input."""
 
 import time
 from datetime import date
@@ -101,29 +101,6 @@ def test_the_score_is_exactly_the_product_of_the_printed_parts(tiny, demo_mentio
         assert np.abs(actions["score"] - product).max() <= 1e-12
     for part in ("volume share", "negativity", "gap part", "trend"):
         assert part in rank_actions(rows, mentions, slices=("all",), min_n=1).formula
-
-
-def test_the_typical_quotes_are_negative_sentences_of_the_action_nearest_their_centroid():
-    # "parcel late and box damaged" shares its words with both complaints: it is the planted centre.
-    sentences = ["parcel late", "box damaged", "parcel late and box damaged", "the parcel was late again",
-                 "my box came damaged", "box damaged", "parcel late", "parcel late and the box too"]
-    rows = pd.DataFrame({"record_id": [f"r{i}" for i in range(len(sentences) + 2)]})
-    mentions = pd.DataFrame({
-        "record_id": rows["record_id"],
-        "dimension": ["delivery"] * len(sentences) + ["delivery", "price"],
-        "polarity": [-1] * len(sentences) + [1, -1],
-        "sentence": sentences + ["parcel late and box damaged? no, lovely", "price too high"],
-    })
-    before = mentions.copy()
-    ranking = rank_actions(rows, mentions, slices=("all",), min_n=1)
-    quotes = _action(ranking, "delivery", "all", "all interactions")["quotes"]
-    assert quotes[0] == ("r2", "parcel late and box damaged")
-    assert len(quotes) == 3 and len({text for _, text in quotes}) == 3
-    negative = dict(zip(mentions["record_id"][:len(sentences)], sentences))
-    assert all(negative[record] == text for record, text in quotes)  # the action's own negative sentences only
-    # Repeats of a sentence already quoted are passed over: "parcel late" after the centre, not r6's copy.
-    assert [record for record, _ in quotes].count("r6") == 0
-    pd.testing.assert_frame_equal(mentions, before)
 
 
 def test_thin_actions_are_left_out_and_counted(tiny):
