@@ -86,6 +86,7 @@ DEFAULT_PLAYBOOK = pd.DataFrame(
 OPEN_CHANNELS: tuple[str, ...] = ("email", "chat", "phone")  # channels whose interactions await a reply
 AGE_DAYS_PER_STEP = 7.0
 AGE_CAP = 5.0
+VALUE_CAP = 5.0  # one big spender should not outrank every angry customer
 ANGRY_WEIGHT = 1.5
 QUEUE_PARTS: tuple[str, ...] = ("negative_intensity", "customer_value", "age_factor")
 _SCORE_BATCH = 4_000_000  # similarity scores held at once (queries × past interactions), about 16 MB
@@ -409,8 +410,8 @@ def priority_queue(rows: pd.DataFrame, *, open_mask: pd.Series | np.ndarray | No
 
     - ``negative_intensity``: the confidence of a negative sentiment (1 when a negative has no confidence),
       × 1.5 when the emotion is angry (:data:`EMOTION_RULE`); 0 when not negative;
-    - ``customer_value``: the customer's monetary value ÷ the median customer's; 1 without amounts, for rows
-      without a customer and for customers whose value is unknown (negative values count as 0);
+    - ``customer_value``: the customer's monetary value ÷ the median customer's, at most 5; 1 without amounts,
+      for rows without a customer and for customers whose value is unknown (negative values count as 0);
     - ``age_factor``: 1 + days open ÷ 7, at most 5; 1 without a timestamp. Days open run from the
       row's timestamp to ``now`` (never below 0).
 
@@ -472,7 +473,7 @@ def priority_queue(rows: pd.DataFrame, *, open_mask: pd.Series | np.ndarray | No
         median = np.nan
         value = pd.Series(1.0, index=rows.index)
     else:
-        value = labels(rows, "customer_id").map(monetary / median).fillna(1.0).astype(float)
+        value = labels(rows, "customer_id").map(monetary / median).fillna(1.0).astype(float).clip(upper=VALUE_CAP)
 
     ts = timestamps(rows)
     reference = pd.Timestamp(now) if now is not None else ts.max()
@@ -511,7 +512,8 @@ def priority_queue(rows: pd.DataFrame, *, open_mask: pd.Series | np.ndarray | No
     formula = ("priority = negative intensity × customer value × age factor; "
                f"negative intensity = confidence of a negative sentiment (1 if none given), × {ANGRY_WEIGHT:g} "
                "when angry, 0 when not negative; "
-               f"customer value = the customer's monetary value ÷ the median customer's ({worth}; 1 when unknown); "
+               f"customer value = the customer's monetary value ÷ the median customer's, at most {VALUE_CAP:g} "
+               f"({worth}; 1 when unknown); "
                f"age factor = 1 + days open ÷ {AGE_DAYS_PER_STEP:g}, at most {AGE_CAP:g} ({until}).")
     return QueueResult(frame, formula, tuple(notes), reference, None if np.isnan(median) else median)
 

@@ -38,6 +38,7 @@ STATUS_VALUES_LIMIT = 50  # a source column with more distinct values is not a s
 STATUS_COLUMNS_LIMIT = 100  # source columns looked at for a status (wide files have thousands)
 SHOWN = 500  # queue rows drawn in the table (the downloads hold all of them)
 PICKABLE = 200  # queue rows a user can open one by one
+WINDOWS = (7, 30, 90, 365, 0)  # "received within" choices in days; 0: any time
 QUEUE_COLUMNS = ["rank", "record_id", "priority", "negative_intensity", "customer_value", "age_factor", "days_open", "emotion",
                  "intent", "strategy", "channel", "customer_id", "product", "order_id", "timestamp", "text"]
 
@@ -83,31 +84,44 @@ def _status_columns(store: Store, info: DatasetInfo) -> dict[str, list[str]]:
 
 
 def _open_mask(store: Store, info: DatasetInfo, rows: pd.DataFrame) -> tuple[pd.Series | None, tuple]:
-    """The user's choice of what awaits a reply (channels or a status column), as a mask and a cache key."""
-    left, right = st.columns([1, 2])
+    """The user's choice of what awaits a reply (channels or a status column, and how recent), as a mask and a
+    cache key."""
+    left, middle, right = st.columns([1, 2, 1])
     by = left.radio("Awaiting a reply", ["channel", "status"], horizontal=True, key="reply_open_by",
                     format_func=lambda k: {"channel": "by channel", "status": "by a status column"}[k])
     if by == "channel":
         present = sorted(rows["channel"].dropna().astype(str).unique()) if "channel" in rows.columns else []
         if not present:
-            right.info("The data has no channel: map a channel column on the Data page, or pick a status column.",
-                       icon=":material/info:")
+            middle.info("The data has no channel: map a channel column on the Data page, or pick a status column.",
+                        icon=":material/info:")
             return None, ()
-        chosen = right.multiselect("Channels that take replies", present, key="reply_channels",
-                                   default=[c for c in present if c.casefold() in OPEN_CHANNELS])
-        return mark_open(rows, channels=chosen), ("channel", tuple(chosen))
-    statuses = _status_columns(store, info)
-    if not statuses:
-        right.info(f"No unmapped source column has between 1 and {STATUS_VALUES_LIMIT} distinct values to read a "
-                   "status from; pick the channels instead.", icon=":material/info:")
-        return None, ()
-    column = right.selectbox("Status column", list(statuses), key="reply_status_column")
-    chosen = right.multiselect("Statuses that await a reply", statuses[column], key=f"reply_statuses_{column}",
-                               default=[v for v in statuses[column] if v.casefold() in OPEN_STATUSES])
-    status = cached("status", (str(gapsight_home()), info.id, info.version), (column,),
-                    lambda: store.load_raw(info.id, columns=[column]).rename(columns={column: "_status"}))
-    joined = rows[["_row"]].merge(status, on="_row", how="left").set_axis(rows.index)
-    return mark_open(joined, status_column="_status", open_statuses=chosen), ("status", column, tuple(chosen))
+        chosen = middle.multiselect("Channels that take replies", present, key="reply_channels",
+                                    default=[c for c in present if c.casefold() in OPEN_CHANNELS])
+        mask, choice = mark_open(rows, channels=chosen), ("channel", tuple(chosen))
+    else:
+        statuses = _status_columns(store, info)
+        if not statuses:
+            middle.info(f"No unmapped source column has between 1 and {STATUS_VALUES_LIMIT} distinct values to read "
+                        "a status from; pick the channels instead.", icon=":material/info:")
+            return None, ()
+        column = middle.selectbox("Status column", list(statuses), key="reply_status_column")
+        chosen = middle.multiselect("Statuses that await a reply", statuses[column], key=f"reply_statuses_{column}",
+                                    default=[v for v in statuses[column] if v.casefold() in OPEN_STATUSES])
+        status = cached("status", (str(gapsight_home()), info.id, info.version), (column,),
+                        lambda: store.load_raw(info.id, columns=[column]).rename(columns={column: "_status"}))
+        joined = rows[["_row"]].merge(status, on="_row", how="left").set_axis(rows.index)
+        mask = mark_open(joined, status_column="_status", open_statuses=chosen)
+        choice = ("status", column, tuple(chosen))
+    stamps = rows["timestamp"] if "timestamp" in rows.columns else pd.Series(pd.NaT, index=rows.index)
+    if stamps.isna().all():
+        return mask, choice
+    # Channels alone cannot tell a settled chat from a new one: by default only the last month of the data waits.
+    days = right.selectbox("Received within", WINDOWS, index=WINDOWS.index(30 if by == "channel" else 0),
+                           key=f"reply_window_{by}", format_func=lambda d: "any time" if not d else
+                           f"the last {d} days of the data", help="Counted back from the data's last interaction.")
+    if days:
+        mask = mask & stamps.ge(stamps.max() - pd.Timedelta(days=days)).fillna(False)
+    return mask, (*choice, days)
 
 
 def _playbook_editor(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, bool]:
@@ -115,7 +129,8 @@ def _playbook_editor(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, boo
     whether it is the user's."""
     saved = load_playbook(store, info.id)
     book = DEFAULT_PLAYBOOK if saved is None else saved
-    with st.expander("Playbook: intent × emotion → strategy and reply template", expanded=False):
+    just_saved = st.session_state.pop("reply_playbook_saved", None)
+    with st.expander("Playbook: intent × emotion → strategy and reply template", expanded=just_saved is not None):
         st.caption(f"{'Your saved playbook' if saved is not None else 'The default playbook'} · templates may use "
                    "{customer}, {product} and {order_id} · an intent × emotion without a row gets "
                    f"'{FALLBACK}' · emotions: {EMOTION_RULE}")
@@ -137,10 +152,13 @@ def _playbook_editor(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, boo
         if restore.button("Restore the defaults", key="reply_playbook_restore", icon=":material/restart_alt:",
                           width="stretch", disabled=saved is None):
             delete_playbook(store, info.id)
+            st.session_state["reply_playbook_saved"] = 0
             st.session_state["reply_playbook_round"] = round_ + 1
             st.rerun()
-        if (n := st.session_state.pop("reply_playbook_saved", None)) is not None:
-            st.success(f"Saved {n} playbook rows; the queue below uses them.", icon=":material/check:")
+        if just_saved:
+            st.success(f"Saved {just_saved} playbook rows; the queue below uses them.", icon=":material/check:")
+        elif just_saved == 0:
+            st.success("Restored the default playbook; the queue below uses it.", icon=":material/check:")
     return book, saved is not None
 
 
@@ -194,7 +212,7 @@ def _answer(info: DatasetInfo, table: pd.DataFrame) -> None:
     top = table.head(PICKABLE)
     labels = {int(r.rank): f"#{r.rank} · {r.strategy} · {str(r.text)[:70]}" for r in top.itertuples(index=False)}
     rank = st.selectbox("Answer an interaction (highest priority first)", list(labels), key="reply_pick",
-                        format_func=lambda k: plain_label(labels[k]))
+                        format_func=labels.get)
     picked = top.loc[top["rank"] == rank].iloc[0]
     st.caption(f"{picked['intent']} · {picked['emotion']} · priority {picked['priority']:.3f} = "
                f"{picked['negative_intensity']:.3f} × {picked['customer_value']:.2f} × {picked['age_factor']:.2f}")

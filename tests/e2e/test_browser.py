@@ -516,3 +516,39 @@ def test_the_overview_downloads_a_self_contained_html_report(app_url, page, tmp_
     page.goto(path.as_uri())
     page.locator(".plotly-graph-div svg.main-svg").first.wait_for(timeout=30_000)
     assert all(url.startswith("file:") for url in asked)
+
+
+def test_a_playbook_edited_in_the_browser_is_saved_and_the_queue_shows_its_replies(scored_demo_home, tmp_path, page):
+    """Reply strategies: the queue with its formula and a filled reply; a cell edited in the playbook table is saved."""
+    from analytics.store.database import Store
+    from analytics.store.playbooks import load_playbook
+
+    with _serve(scored_demo_home, tmp_path / "streamlit.log") as url:
+        page.goto(f"{url}/recommendations")
+        page.get_by_role("tab", name="Reply strategies").click()
+        page.get_by_text("priority = negative intensity × customer value × age factor").wait_for(timeout=120_000)
+        reply = page.locator('[data-testid="stCode"]').first
+        reply.wait_for()
+        assert reply.inner_text().startswith("Hi C")  # the customer's id filled in
+        page.get_by_text("Playbook: intent × emotion").click()
+        editor = page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]').first
+        editor.wait_for()
+        editor.scroll_into_view_if_needed()  # mouse clicks land only inside the viewport
+        page.wait_for_timeout(500)
+        box = editor.bounding_box()
+        page.mouse.click(box["x"] + 40, box["y"] + 36 + 17)  # the first row's intent cell
+        for key in ("ArrowRight", "ArrowRight", "Enter", "Control+a"):  # to its strategy; open the cell's editor
+            page.keyboard.press(key)
+            page.wait_for_timeout(300)  # the grid handles each key on its own frame
+        page.keyboard.type("call back")
+        page.keyboard.press("Enter")
+        strategy = page.locator('[data-testid="stExpander"] #glide-cell-3-0').first  # the grid's accessible copy
+        page.wait_for_function("(cell) => cell.innerText === 'call back'", arg=strategy.element_handle())
+        page.get_by_role("button", name="Save the playbook").click()
+        page.get_by_text("Saved 28 playbook rows").wait_for()
+        assert page.get_by_text("Your saved playbook").count() == 1
+        _no_exception(page)
+    store = Store.open_default()
+    saved = load_playbook(store, store.list_datasets()[0].id)
+    store.close()
+    assert saved.iloc[0][["intent", "emotion", "strategy"]].tolist() == ["inquiry", "angry", "call back"]

@@ -70,10 +70,16 @@ def test_the_demo_queue_holds_the_reply_channels_in_priority_order(scored_demo_h
     store = Store.open_default()
     rows = store.load_rows(store.list_datasets()[0].id)
     store.close()
+    assert tab.selectbox(key="reply_window_channel").value == 30  # channels alone: the last month waits
+    recent = rows["timestamp"] >= rows["timestamp"].max() - pd.Timedelta(days=30)
     waiting = next(m.value for m in tab.metric if m.label == "Awaiting a reply")
-    assert waiting == f"{int(rows['channel'].isin(['chat', 'email', 'phone']).sum()):,}"
+    assert waiting == f"{int((rows['channel'].isin(['chat', 'email', 'phone']) & recent).sum()):,}"
+    assert queue["age_factor"].between(1, 1 + 30 / 7).all() and queue["age_factor"].nunique() > 10
     tab.multiselect(key="reply_channels").set_value(["phone"]).run()
     assert set(_queue(at)["channel"]) == {"phone"}
+    _tab(at).selectbox(key="reply_window_channel").set_value(0).run()  # any time
+    waiting = next(m.value for m in _tab(at).metric if m.label == "Awaiting a reply")
+    assert waiting == f"{int(rows['channel'].eq('phone').sum()):,}"
 
 
 def test_a_status_column_picks_the_open_tickets_and_replies_are_filled(home):

@@ -258,6 +258,14 @@ def test_given_customer_values_and_now_change_the_order_as_the_formula_says():
     assert queue["priority"].tolist() == pytest.approx([8.4, 5.4, 4.5, 1.0, 1.0, 0.0])
 
 
+def test_a_big_spender_counts_at_most_five_median_customers():
+    rows = _queue_rows()
+    values = pd.Series({"A": 1000.0, "B": 10.0, "C": 10.0, "D": 10.0})  # A is 100 median customers
+    queue = priority_queue(rows, open_mask=mark_open(rows), customer_value=values).frame.set_index("record_id")
+    assert queue.loc["r1", "customer_value"] == 5.0 and queue.loc["r2", "customer_value"] == 1.0
+    assert queue.loc["r1", "priority"] == pytest.approx(1.35 * 5.0 * 3.0)
+
+
 def test_without_amounts_or_timestamps_the_parts_are_one_and_said_so():
     rows = _queue_rows().drop(columns=["amount", "timestamp"])
     result = priority_queue(rows)
