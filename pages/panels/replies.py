@@ -107,6 +107,9 @@ def _open_mask(store: Store, info: DatasetInfo, rows: pd.DataFrame) -> tuple[pd.
         column = middle.selectbox("Status column", list(statuses), key="reply_status_column")
         chosen = middle.multiselect("Statuses that await a reply", statuses[column], key=f"reply_statuses_{column}",
                                     default=[v for v in statuses[column] if v.casefold() in OPEN_STATUSES])
+        if not chosen:
+            st.info(f"Pick the values of '{column}' that mean an interaction awaits a reply.", icon=":material/info:")
+            return None, ()
         status = cached("status", (str(gapsight_home()), info.id, info.version), (column,),
                         lambda: store.load_raw(info.id, columns=[column]).rename(columns={column: "_status"}))
         joined = rows[["_row"]].merge(status, on="_row", how="left").set_axis(rows.index)
@@ -201,7 +204,8 @@ def _similar(info: DatasetInfo, picked: pd.Series) -> None:
     if found.empty:
         st.caption("No earlier interaction with text to compare with.")
         return
-    shown = [c for c in ("record_id", "timestamp", "channel", "rating", "text") if c in all_rows.columns]
+    shown = [c for c in ("record_id", "timestamp", "channel", "rating", "text")
+             if c in all_rows.columns and all_rows[c].notna().any()]
     neighbours = found.merge(all_rows[shown].astype({"record_id": str}), on="record_id", how="left")
     st.dataframe(shorten_cells(neighbours[["similarity", *shown]]), hide_index=True, width="stretch",
                  column_config={"similarity": st.column_config.NumberColumn(format="%.3f")})
@@ -251,7 +255,7 @@ def replies_panel(store: Store, info: DatasetInfo, rows: pd.DataFrame) -> None:
     st.caption(f"{intents_from}; strategies from the {'saved' if own else 'default'} "
                "playbook" + ("" if unmatched.empty else "; without a playbook row (they get "
                f"'{FALLBACK}'): " + ", ".join(f"{i} ({n:,})" for i, n in unmatched.items())))
-    columns = [c for c in QUEUE_COLUMNS if c in table.columns]
+    columns = [c for c in QUEUE_COLUMNS if c in table.columns and table[c].notna().any()]
     st.dataframe(shorten_cells(table[columns].head(SHOWN)), hide_index=True, width="stretch", column_config={
         "priority": st.column_config.NumberColumn(format="%.3f"),
         "negative_intensity": st.column_config.NumberColumn("negative intensity", format="%.3f"),

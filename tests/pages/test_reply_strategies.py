@@ -97,6 +97,9 @@ def test_a_status_column_picks_the_open_tickets_and_replies_are_filled(home):
     assert top["customer_id"] in reply and f"order {top['order_id']}" in reply and top["product"] in reply
     # C1 spent 350 of the customers' 350 / 100 / 45: the median customer is C2 (100), so C1 counts 3.5.
     assert np.isclose(queue.set_index("record_id").loc["T1", "customer_value"], 3.5)
+    _tab(at).multiselect(key="reply_statuses_status").set_value([]).run()
+    assert any("Pick the values of 'status'" in i.value for i in _tab(at).info)
+    assert not [d for d in _tab(at).dataframe if "priority" in d.value.columns]
 
 
 def test_a_saved_playbook_changes_the_strategies_and_restoring_drops_it(home):
