@@ -552,3 +552,18 @@ def test_a_playbook_edited_in_the_browser_is_saved_and_the_queue_shows_its_repli
     saved = load_playbook(store, store.list_datasets()[0].id)
     store.close()
     assert saved.iloc[0][["intent", "emotion", "strategy"]].tolist() == ["inquiry", "angry", "call back"]
+
+
+def test_the_recommendations_page_downloads_its_report_with_the_actions(scored_demo_home, tmp_path, page):
+    """The Recommendations page's report: KPIs and trend it does not draw itself, the ranked actions and their formula."""
+    with _serve(scored_demo_home, tmp_path / "streamlit.log") as url:
+        page.goto(f"{url}/recommendations")
+        page.get_by_text("score = volume share × negativity × gap part × trend").wait_for(timeout=120_000)
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_role("button", name="Download this view as an HTML report").click()
+        html = Path(download.value.path()).read_text(encoding="utf-8")
+        _no_exception(page)
+    for part in ("What to do first", "score = volume share × negativity × gap part × trend", "Mean rating",
+                 "Satisfaction trend", "Largest gaps", "delivery"):
+        assert part in html, part
+    assert html.count("plotly.js v") == 1  # the library once, inline
