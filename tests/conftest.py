@@ -83,7 +83,7 @@ def demo_home(demo_home_template, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def scored_demo_home_template(demo_home_template, tmp_path_factory) -> Path:
-    """The demo home after its first Gap or Recommendations visit: sentences and VADER sentiment stored, once per run."""
+    """The demo home after a first Gap or Recommendations visit: sentences and VADER sentiment stored, once a run."""
     from analytics.store.database import DB_FILENAME, Store
     from models.flows.lexicon_scoring import ensure_lexicon_predictions
     from models.flows.sentence_scoring import ensure_sentence_scores

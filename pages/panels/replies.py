@@ -39,8 +39,8 @@ STATUS_COLUMNS_LIMIT = 100  # source columns looked at for a status (wide files 
 SHOWN = 500  # queue rows drawn in the table (the downloads hold all of them)
 PICKABLE = 200  # queue rows a user can open one by one
 WINDOWS = (7, 30, 90, 365, 0)  # "received within" choices in days; 0: any time
-QUEUE_COLUMNS = ["rank", "record_id", "priority", "negative_intensity", "customer_value", "age_factor", "days_open", "emotion",
-                 "intent", "strategy", "channel", "customer_id", "product", "order_id", "timestamp", "text"]
+QUEUE_COLUMNS = ["rank", "record_id", "priority", "negative_intensity", "customer_value", "age_factor", "days_open",
+                 "emotion", "intent", "strategy", "channel", "customer_id", "product", "order_id", "timestamp", "text"]
 
 
 def _intents(store: Store, info: DatasetInfo) -> tuple[pd.Series, str]:
@@ -53,7 +53,8 @@ def _intents(store: Store, info: DatasetInfo) -> tuple[pd.Series, str]:
     if has_vectors(info):
         tagged = zero_shot_tags(home, info.id, info.version, scheme.name, tuple(scheme.descriptions.items()),
                                 tuple(scheme.keywords.items()), scheme.threshold, False, _info=info)
-        return tagged.set_index("record_id")[scheme.column], "zero-shot intents (the default labels of Topics & intents)"
+        return (tagged.set_index("record_id")[scheme.column],
+                "zero-shot intents (the default labels of Topics & intents)")
 
     def keyword_only() -> pd.Series:
         rows = dataset_rows(info)

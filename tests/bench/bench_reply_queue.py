@@ -77,7 +77,8 @@ def main() -> None:
                          "customer_id": source["author_id"].astype(str),
                          "timestamp": pd.to_datetime(source["created_at"], format="%a %b %d %H:%M:%S %z %Y",
                                                      utc=True).dt.tz_localize(None),
-                         "inbound": source["inbound"].astype(str)}).drop_duplicates("record_id")  # as the import keeps them
+                         "inbound": source["inbound"].astype(str)})
+    rows = rows.drop_duplicates("record_id")  # as the import keeps them
     run("customer-support-twitter", rows, lambda rows: mark_open(rows, status_column="inbound",
                                                                open_statuses=["True"]))
 
