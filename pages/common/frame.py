@@ -27,11 +27,18 @@ def alias_page(target: st.Page, url_path: str) -> st.Page:
 
 
 def seed_demo(store: Store) -> None:
-    """Import the generated demo dataset on the very first start, with a progress bar."""
+    """Import the generated demo dataset on the very first start, with a progress bar, and score its sentences:
+    a manager's first Overview then shows what to do first without a visit to another page."""
+    from models.flows.sentence_scoring import ensure_sentence_scores
+
     if store.get_setting("demo_seeded") == "yes":
         return
     bar = ProgressBar("Preparing the demo dataset (first start only)…")
-    seed_demo_once(store, progress=bar.fraction)
+    info = seed_demo_once(store, progress=bar.fraction)
+    if info is not None:
+        bar.empty()
+        bar = ProgressBar("Reading the demo's sentences for what to do first (first start only):")
+        ensure_sentence_scores(store, info, store.load_rows(info.id), progress=bar.count)
     bar.empty()
 
 

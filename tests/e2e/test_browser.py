@@ -518,6 +518,20 @@ def test_the_overview_downloads_a_self_contained_html_report(app_url, page, tmp_
     assert all(url.startswith("file:") for url in asked)
 
 
+def _edit_cell(page, editor, *, row: int, column: int, text: str) -> None:
+    """Type ``text`` into a cell of an st.data_editor (a canvas grid: click the row's first cell, move with the
+    arrows, open the cell's editor with Enter) and wait until the grid's accessible copy shows it."""
+    box = editor.bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + 36 + 17 + 35 * row)  # header 36 px, rows 35 px
+    for key in ("ArrowRight",) * column + ("Enter", "Control+a"):
+        page.keyboard.press(key)
+        page.wait_for_timeout(300)  # the grid handles each key on its own frame
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    cell = editor.locator(f"#glide-cell-{column + 1}-{row}").first
+    page.wait_for_function("([cell, text]) => cell.innerText === text", arg=[cell.element_handle(), text])
+
+
 def test_a_playbook_edited_in_the_browser_is_saved_and_the_queue_shows_its_replies(scored_demo_home, tmp_path, page):
     """Reply strategies: the queue with its formula and a filled reply; a cell edited in the playbook table is saved."""
     from analytics.store.database import Store
@@ -535,18 +549,14 @@ def test_a_playbook_edited_in_the_browser_is_saved_and_the_queue_shows_its_repli
         editor.wait_for()
         editor.scroll_into_view_if_needed()  # mouse clicks land only inside the viewport
         page.wait_for_timeout(500)
-        box = editor.bounding_box()
-        page.mouse.click(box["x"] + 40, box["y"] + 36 + 17)  # the first row's intent cell
-        for key in ("ArrowRight", "ArrowRight", "Enter", "Control+a"):  # to its strategy; open the cell's editor
-            page.keyboard.press(key)
-            page.wait_for_timeout(300)  # the grid handles each key on its own frame
-        page.keyboard.type("call back")
-        page.keyboard.press("Enter")
-        strategy = page.locator('[data-testid="stExpander"] #glide-cell-3-0').first  # the grid's accessible copy
-        page.wait_for_function("(cell) => cell.innerText === 'call back'", arg=strategy.element_handle())
+        _edit_cell(page, editor, row=0, column=2, text="call back")
         page.get_by_role("button", name="Save the playbook").click()
         page.get_by_text("Saved 28 playbook rows").wait_for()
         assert page.get_by_text("Your saved playbook").count() == 1
+        # Row 5 (complaint × angry) renamed to "inquiry" repeats row 1's pair: the save is refused, nothing changes.
+        _edit_cell(page, editor, row=4, column=0, text="inquiry")
+        page.get_by_role("button", name="Save the playbook").click()
+        page.get_by_text("repeat the intent × emotion pair(s) inquiry × angry").wait_for()
         _no_exception(page)
     store = Store.open_default()
     saved = load_playbook(store, store.list_datasets()[0].id)

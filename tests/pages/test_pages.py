@@ -111,6 +111,8 @@ def test_first_start_imports_the_demo(home):
     assert not at.exception
     assert at.sidebar.selectbox(key=keys.ACTIVE_DATASET).value is not None
     assert int(_metric(at, "Interactions").replace(",", "")) > 0
+    # The demo's sentences are read on that first start: a manager sees what to do first at once.
+    assert len([b for b in at.button if (b.key or "").startswith("overview_action_")]) == 3
 
 
 def test_filters_change_the_kpis(demo_home):

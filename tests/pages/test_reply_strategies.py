@@ -131,6 +131,24 @@ def test_a_saved_playbook_changes_the_strategies_and_restoring_drops_it(home):
     assert "call back" not in set(_queue(at)["strategy"])
 
 
+def test_pairs_a_saved_playbook_lacks_get_the_stated_fallback(home):
+    from analytics.insights.playbook import DEFAULT_PLAYBOOK, FALLBACK
+    from analytics.store.database import Store
+    from analytics.store.playbooks import save_playbook
+
+    _import_csv(home, "tickets.csv", TICKETS)
+    store = Store.open_default()
+    save_playbook(store, store.list_datasets()[0].id, DEFAULT_PLAYBOOK[DEFAULT_PLAYBOOK["intent"] != "other"])
+    store.close()
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    queue = _queue(_by_status(_reply_tab(at)))
+    other = queue["intent"] == "other"
+    assert other.any() and set(queue.loc[other, "strategy"]) == {FALLBACK}
+    assert any(f"without a playbook row (they get '{FALLBACK}'): other ({int(other.sum())})" in c.value
+               for c in _tab(at).caption)
+
+
 def test_the_three_most_similar_past_interactions_come_from_the_stored_embeddings(home):
     from analytics.store.database import Store
     from models.flows.embedding_jobs import embeddings_path
