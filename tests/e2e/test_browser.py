@@ -518,52 +518,6 @@ def test_the_overview_downloads_a_self_contained_html_report(app_url, page, tmp_
     assert all(url.startswith("file:") for url in asked)
 
 
-def _edit_cell(page, editor, *, row: int, column: int, text: str) -> None:
-    """Type ``text`` into a cell of an st.data_editor (a canvas grid: click the row's first cell, move with the
-    arrows, open the cell's editor with Enter) and wait until the grid's accessible copy shows it."""
-    box = editor.bounding_box()
-    page.mouse.click(box["x"] + 40, box["y"] + 36 + 17 + 35 * row)  # header 36 px, rows 35 px
-    for key in ("ArrowRight",) * column + ("Enter", "Control+a"):
-        page.keyboard.press(key)
-        page.wait_for_timeout(300)  # the grid handles each key on its own frame
-    page.keyboard.type(text)
-    page.keyboard.press("Enter")
-    cell = editor.locator(f"#glide-cell-{column + 1}-{row}").first
-    page.wait_for_function("([cell, text]) => cell.innerText === text", arg=[cell.element_handle(), text])
-
-
-def test_a_playbook_edited_in_the_browser_is_saved_and_the_queue_shows_its_replies(scored_demo_home, tmp_path, page):
-    """Reply strategies: the queue with its formula and a filled reply; a cell edited in the playbook table is saved."""
-    from analytics.store.database import Store
-    from analytics.store.playbooks import load_playbook
-
-    with _serve(scored_demo_home, tmp_path / "streamlit.log") as url:
-        page.goto(f"{url}/recommendations")
-        page.get_by_role("tab", name="Reply strategies").click()
-        page.get_by_text("priority = negative intensity × customer value × age factor").wait_for(timeout=120_000)
-        reply = page.locator('[data-testid="stCode"]').first
-        reply.wait_for()
-        assert reply.inner_text().startswith("Hi C")  # the customer's id filled in
-        page.get_by_text("Playbook: intent × emotion").click()
-        editor = page.locator('[data-testid="stExpander"] [data-testid="stDataFrame"]').first
-        editor.wait_for()
-        editor.scroll_into_view_if_needed()  # mouse clicks land only inside the viewport
-        page.wait_for_timeout(500)
-        _edit_cell(page, editor, row=0, column=2, text="call back")
-        page.get_by_role("button", name="Save the playbook").click()
-        page.get_by_text("Saved 28 playbook rows").wait_for()
-        assert page.get_by_text("Your saved playbook").count() == 1
-        # Row 5 (complaint × angry) renamed to "inquiry" repeats row 1's pair: the save is refused, nothing changes.
-        _edit_cell(page, editor, row=4, column=0, text="inquiry")
-        page.get_by_role("button", name="Save the playbook").click()
-        page.get_by_text("repeat the intent × emotion pair(s) inquiry × angry").wait_for()
-        _no_exception(page)
-    store = Store.open_default()
-    saved = load_playbook(store, store.list_datasets()[0].id)
-    store.close()
-    assert saved.iloc[0][["intent", "emotion", "strategy"]].tolist() == ["inquiry", "angry", "call back"]
-
-
 def test_the_recommendations_page_downloads_its_report_with_the_actions(scored_demo_home, tmp_path, page):
     """The Recommendations page's report: KPIs and trend it does not draw itself, the ranked actions and their formula."""
     with _serve(scored_demo_home, tmp_path / "streamlit.log") as url:
