@@ -166,13 +166,25 @@ def _playbook_editor(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, boo
     return book, saved is not None
 
 
-def _queue(info: DatasetInfo, rows: pd.DataFrame, mask: pd.Series, choice: tuple) -> QueueResult:
-    """The priority queue of the open rows; customer values count every order of the dataset (cached)."""
+def _queue_and_replies(info: DatasetInfo, rows: pd.DataFrame, mask: pd.Series, choice: tuple, intents: pd.Series,
+                       book: pd.DataFrame) -> tuple[QueueResult, pd.DataFrame]:
+    """The priority queue of the open rows (customer values count every order of the dataset) and the queue with
+    each interaction's strategy and filled reply; both cached, so picking another interaction recomputes neither."""
     home = str(gapsight_home())
     spend = cached("customer_spend", (home, info.id, info.version), (), lambda: customer_spend(dataset_rows(info)))
     scored = int(pd.util.hash_pandas_object(rows[["record_id", "sentiment", "confidence"]], index=False).sum())
     scope = (home, info.id, info.version, repr(current_filters()), len(rows), scored)
-    return cached("reply_queue", scope, choice, lambda: priority_queue(rows, open_mask=mask, customer_value=spend))
+    queue = cached("reply_queue", scope, choice, lambda: priority_queue(rows, open_mask=mask, customer_value=spend))
+    if queue.frame.empty:
+        return queue, queue.frame
+    answers = (choice, int(pd.util.hash_pandas_object(intents).sum()),
+               int(pd.util.hash_pandas_object(book, index=False).sum()))
+
+    def with_replies() -> pd.DataFrame:
+        replies = assign_strategies(queue.frame, intents, book)
+        return pd.concat([queue.frame, replies.drop(columns=["record_id", "emotion"])], axis=1)
+
+    return queue, cached("reply_table", scope, answers, with_replies)
 
 
 def _similar(info: DatasetInfo, picked: pd.Series) -> None:
@@ -239,15 +251,13 @@ def replies_panel(store: Store, info: DatasetInfo, rows: pd.DataFrame) -> None:
     book, own = _playbook_editor(store, info)
     if mask is None:
         return
-    queue = _queue(info, rows, mask, choice)
     intents, intents_from = _intents(store, info)
+    queue, table = _queue_and_replies(info, rows, mask, choice, intents, book)
     st.text(queue.formula)
     for note in queue.notes:
         st.info(note, icon=":material/info:")
-    if queue.frame.empty:
+    if table.empty:
         return
-    replies = assign_strategies(queue.frame, intents, book)
-    table = pd.concat([queue.frame, replies.drop(columns=["record_id", "emotion"])], axis=1)
     a, b, c = st.columns(3)
     a.metric("Awaiting a reply", f"{len(table):,}", border=True)
     b.metric("Negative", f"{int(table['negative_intensity'].gt(0).sum()):,}", border=True)

@@ -46,7 +46,7 @@ def report_button(store: Store, info: DatasetInfo, rows: pd.DataFrame, *, key: s
     """A download button for the view as one offline HTML file; built only when pressed (plotly.js alone is about
     4.6 MB). KPIs and the trend the page did not draw are computed then, from ``rows``."""
     def build() -> bytes:
-        shown = kpis or _kpis(store, info, rows)
+        shown = kpis if kpis is not None else _kpis(store, info, rows)
         figure = trend_figure if kpis is not None else _trend_figure(info, rows)
         cards = [ReportKpi(k.label, *format_kpi(k), note=f"n = {k.n:,} {k.n_noun}") for k in shown.kpis]
         sections = [ReportSection("Satisfaction trend", shown.note, figures=(figure,) if figure else ())]
