@@ -1,8 +1,9 @@
-"""Headless command line: ``python -m models {train,score,evaluate,list}`` (see ``--help``)."""
+"""Headless command line: ``python -m models {train,score,evaluate,quantize,list}`` (see ``--help``)."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -11,7 +12,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 # Heavy modules (torch, transformers, scikit-learn) are imported inside the commands, after the
-# arguments and the input file have been checked, so that --help and input errors answer at once.
+# arguments, the input file, the labels and the settings have been checked, so that --help and
+# input errors answer at once.
 
 # Rows read from the input at a time. score holds about this many rows (all their columns) at once;
 # train and evaluate keep only the text and label columns of every row. Never the whole file.
@@ -20,10 +22,12 @@ CHUNK_ROWS = 65_536
 _EPILOG = """examples:
   python -m models train --input reviews.csv --text-column review --from-ratings stars
   python -m models train --input tickets.parquet --text-column body --label-column intent --epochs 4
+  python -m models train --input tickets.parquet --text-column body --label-column intent --recipe full
   python -m models score --model data/.gapsight/models/sentiment-... --input new.csv --text-column review \\
       --output scored.parquet
   python -m models evaluate --model data/.gapsight/models/sentiment-... --input labelled.csv \\
       --text-column review --label-column sentiment
+  python -m models quantize --model data/.gapsight/models/sentiment-...
   python -m models list
 """
 
@@ -81,14 +85,14 @@ def _labels_from_args(args, frame) -> tuple[list, str]:
     """Labels from --label-column or --from-ratings, and a description of where they came from."""
     if args.label_column:
         return frame[args.label_column].tolist(), args.label_column
+    from analytics.schema import sentiment_from_rating  # the app's rule, without models.tasks (torch)
     from models.flows.files import normalise_ratings
-    from models.tasks import sentiment_labels_from_ratings
 
     try:
         parsed = normalise_ratings(frame[args.from_ratings].reset_index(drop=True))
     except ValueError as exc:
         raise CommandError(f"--from-ratings {args.from_ratings!r}: {exc}") from exc
-    labels = sentiment_labels_from_ratings(parsed.normalised.tolist())
+    labels = [label if isinstance(label, str) else None for label in sentiment_from_rating(parsed.normalised)]
     counts = {name: labels.count(name) for name in ("negative", "neutral", "positive")}
     missing = sum(label is None for label in labels)
     print(
@@ -188,74 +192,150 @@ def format_baselines(baselines: dict, report: dict) -> str:
     """Macro-F1 and per-class F1 of the model beside each baseline, on the same rows."""
     if not baselines:
         return ""
+    # As wide as the longest name, so that the other candidates' long names keep the columns aligned.
+    width = max(32, *(len(b["name"]) for b in baselines.values()))
     lines = [f"Baselines on the same {report['n']:,} rows (macro-F1):",
-             f"  {'this model':<32} {report['macro_f1']:.3f}"]
-    lines += [f"  {baseline['name']:<32} {baseline['macro_f1']:.3f}" for baseline in baselines.values()]
+             f"  {'this model':<{width}} {report['macro_f1']:.3f}"]
+    lines += [f"  {baseline['name']:<{width}} {baseline['macro_f1']:.3f}" for baseline in baselines.values()]
     labels = [row["label"] for row in report["per_class"]]
-    lines += ["", f"  {'F1 per label':<32} " + " ".join(f"{label[:12]:>12}" for label in labels)]
+    lines += ["", f"  {'F1 per label':<{width}} " + " ".join(f"{label[:12]:>12}" for label in labels)]
     rows = [("this model", report["per_class"])] + [(b["name"], b["per_class"]) for b in baselines.values()]
     for name, per_class in rows:
         by_label = {row["label"]: row["f1"] for row in per_class}
-        lines.append(f"  {name:<32} " + " ".join(f"{by_label.get(label, 0.0):>12.3f}" for label in labels))
+        lines.append(f"  {name:<{width}} " + " ".join(f"{by_label.get(label, 0.0):>12.3f}" for label in labels))
+    return "\n".join(lines)
+
+
+def _figure(value, spec: str = ".3f") -> str:
+    """A number for a table, or a dash where the figure was not measured."""
+    return format(value, spec) if isinstance(value, int | float) and not isinstance(value, bool) else "—"
+
+
+def format_selection(selection: dict) -> str:
+    """The models fitted on the same split and the one activated, so that the choice can be checked."""
+    candidates = selection.get("candidates") or []
+    if not candidates:
+        return ""
+    from models.tasks import format_duration
+
+    lines = ["Models fitted on the same split (cheapest first; * activated):",
+             f"  {'model':<42} {'val macro-F1':>12} {'test macro-F1':>13} {'test accuracy':>13} {'train time':>12}"]
+    for c in candidates:
+        mark = "*" if c["kind"] == selection["winner"] else " "
+        lines.append(f"{mark} {c['name']:<42} {_figure(c.get('val_macro_f1')):>12} "
+                     f"{_figure(c.get('test_macro_f1')):>13} {_figure(c.get('test_accuracy')):>13} "
+                     f"{format_duration(c.get('train_seconds')) or '—':>12}")
+    return "\n".join([*lines, "", _verdict(selection, candidates)])
+
+
+def _verdict(selection: dict, candidates: list[dict]) -> str:
+    """Which model was activated and its test macro-F1 margin over the best of the others."""
+    winner = next(c for c in candidates if c["kind"] == selection["winner"])
+    others = [c for c in candidates if c is not winner and isinstance(c.get("test_macro_f1"), int | float)]
+    verdict = f"Activated: {selection['winner_name']} (test macro-F1 {_figure(winner.get('test_macro_f1'))})"
+    if not others or not isinstance(selection.get("test_margin"), int | float):
+        return verdict + "."
+    runner_up = max(others, key=lambda c: c["test_macro_f1"])
+    return (verdict + f", {selection['test_margin']:+.3f} on the test rows against the runner-up, "
+            f"{runner_up['name']} ({runner_up['test_macro_f1']:.3f}).")
+
+
+def format_int8(metrics: dict) -> str:
+    """An int8 card's figures beside its fp32 original's, measured on the same test rows on the CPU."""
+    before, speed = metrics["compared_with"], metrics.get("speed") or {}
+    rows = [("macro-F1", before.get("macro_f1"), metrics.get("macro_f1"), ".3f"),
+            ("accuracy", before.get("accuracy"), metrics.get("accuracy"), ".3f"),
+            ("rows/s on this CPU", before.get("cpu_rows_per_s"), speed.get("cpu_rows_per_s"), ",.0f"),
+            ("size (MB)", before.get("size_mb"), speed.get("size_mb"), ",.1f")]
+    lines = [f"int8 variant beside its fp32 original on the same {metrics.get('n', 0):,} test rows:",
+             f"  {'':<20} {'fp32':>10} {'int8':>10}"]
+    lines += [f"  {name:<20} {_figure(fp32, spec):>10} {_figure(int8, spec):>10}" for name, fp32, int8, spec in rows]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- commands
 
 
-def _config_from_args(args):
-    from models.training import FineTuneConfig
+_TRAIN_SETTINGS = ("epochs", "learning_rate", "batch_size", "max_length", "seed")
 
-    overrides = {
-        "epochs": args.epochs, "learning_rate": args.learning_rate, "batch_size": args.batch_size,
-        "max_length": args.max_length, "seed": args.seed,
-    }
-    return FineTuneConfig(**{k: v for k, v in overrides.items() if v is not None})
+
+def _train_config(args, *, cuda: bool):
+    """The app's settings for the device (``default_config``) with only the options the user gave on top.
+
+    Imports no torch, so that bad settings answer at once.
+    """
+    from models.recipes import default_config
+
+    base = default_config(cuda=cuda)
+    overrides = {k: getattr(args, k) for k in _TRAIN_SETTINGS if getattr(args, k) is not None}
+    return dataclasses.replace(base, **overrides)
+
+
+def _check_training(args, texts: list, labels: list):
+    """The usable rows, after the settings and labels are checked, before torch loads (answers in a second)."""
+    from models.labels import prepare_training_data
+
+    # min_examples_per_label and max_labels are the same on both devices; the rest is checked again later.
+    checked = _train_config(args, cuda=False)
+    return prepare_training_data(texts, labels, min_per_label=checked.min_examples_per_label,
+                                 max_labels=checked.max_labels)
+
+
+def _gpu_lock(home: Path, device):
+    """The app's GPU lock on a CUDA device, so that the CLI shares the GPU politely with training jobs."""
+    import contextlib
+
+    if not device.is_cuda:
+        return contextlib.nullcontext()
+    from models.jobs import gpu_lock
+
+    return gpu_lock(home, on_wait=lambda: print("waiting for the GPU (a training job holds it)", file=sys.stderr))
+
+
+def _print_outcome(outcome) -> None:
+    print(format_report(outcome.report, title="Test split"))
+    print()
+    print(format_baselines(outcome.baselines, outcome.report))
+    if outcome.selection:
+        print()
+        print(format_selection(outcome.selection))
+    print()
+    print(f"Model saved to {outcome.folder}")
+    for warning in (outcome.selection or {}).get("warnings", []):
+        _warn(warning)
 
 
 def cmd_train(args) -> int:
     texts, labels, label_source = read_labelled(args)
     task = args.task or ("sentiment" if args.from_ratings else args.label_column)
     home = _home(args)
-    config = _config_from_args(args)
+    usable = _check_training(args, texts, labels)
 
-    import contextlib
-
-    from models.jobs import gpu_lock
+    from models.recipes import KIND_NAMES, kinds_for
     from models.tasks import describe_train_progress, model_factory_from_env, resolve_device, train_classifier
-    from models.training import prepare_training_data
 
     device = resolve_device(args.device)
-    # Check the data before announcing anything (train_classifier checks it again; it is cheap).
-    usable = prepare_training_data(texts, labels, min_per_label=config.min_examples_per_label,
-                                   max_labels=config.max_labels)
+    config = _train_config(args, cuda=device.is_cuda)
+    fitted = ", ".join(KIND_NAMES[kind] for kind in kinds_for(args.recipe, cuda=device.is_cuda))
     line = ProgressLine()
     print(f"Training {task!r} on {len(usable.texts):,} of {len(texts):,} rows of {Path(args.input).name} "
-          f"({label_source}; labels {', '.join(usable.classes)}) · {device.name}", file=sys.stderr)
+          f"({label_source}; labels {', '.join(usable.classes)}) · {device.name} · recipe {args.recipe}: {fitted}",
+          file=sys.stderr)
 
     def on_progress(event) -> None:
         line.show(event.fraction, describe_train_progress(event), force=event.phase != "train")
 
-    lock = contextlib.nullcontext()
-    if device.is_cuda:  # share the GPU politely with the app's training jobs
-        lock = gpu_lock(home, on_wait=lambda: print("waiting for the GPU (a training job holds it)", file=sys.stderr))
     try:
-        with lock:
+        with _gpu_lock(home, device):
             outcome = train_classifier(
                 texts, labels, task=task, config=config, device=device, models_root=home / "models",
                 name=args.name or task, data_source=str(Path(args.input).resolve()), progress=on_progress,
-                model_factory=model_factory_from_env(),
+                model_factory=model_factory_from_env(), recipe=args.recipe,
             )
     finally:
         line.close()
-    print(format_report(outcome.report, title="Test split"))
-    print()
-    print(format_baselines(outcome.baselines, outcome.report))
-    print()
-    print(f"Model saved to {outcome.folder}")
+    _print_outcome(outcome)
     return 0
-
-
 
 
 def _score_rows() -> int:
@@ -331,6 +411,24 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_quantize(args) -> int:
+    folder = _model_folder(args.model)
+
+    from models.registry import read_meta
+    from models.variants import build_int8_variant
+
+    line = ProgressLine()
+    try:
+        target = build_int8_variant(folder, name=args.name or "",
+                                    progress=lambda fraction, message: line.show(fraction, message))
+        line.show(1.0, "int8 variant saved", force=True)
+    finally:
+        line.close()
+    print(format_int8(read_meta(target).metrics))
+    print(f"int8 variant saved to {target}")
+    return 0
+
+
 def cmd_list(args) -> int:
     from models.registry import list_models
 
@@ -368,6 +466,30 @@ def _add_labels(parser: argparse.ArgumentParser, *, required: bool) -> None:
                             "positive; any scale is detected and normalised)")
 
 
+_RECIPE_HELP = ("which models to fit on the same split; each is saved and the best one activated (default auto). "
+                "auto: the full fine-tune plus the two linear models on a GPU, only the two linear models "
+                "(TF-IDF + LR and MiniLM embeddings + LR, minutes) on a CPU; full: all three on any device; "
+                "quick: the two linear models")
+
+
+def _default_help(name: str) -> str:
+    """"(default X)", or "(default X on a GPU, Y on a CPU)" where the app's defaults differ by device."""
+    from models.recipes import default_config  # the standard library only
+
+    gpu, cpu = (format(getattr(default_config(cuda=cuda), name), "g").replace("e-0", "e-") for cuda in (True, False))
+    return f"(default {gpu})" if gpu == cpu else f"(default {gpu} on a GPU, {cpu} on a CPU)"
+
+
+def _add_train_settings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--recipe", choices=("auto", "full", "quick"), default="auto", help=_RECIPE_HELP)
+    parser.add_argument("--epochs", type=int, help=f"passes over the training split {_default_help('epochs')}")
+    parser.add_argument("--learning-rate", type=float,
+                        help=f"peak AdamW learning rate of the body {_default_help('learning_rate')}")
+    parser.add_argument("--batch-size", type=int, help=f"training rows per step {_default_help('batch_size')}")
+    parser.add_argument("--max-length", type=int, help=f"tokens per training text {_default_help('max_length')}")
+    parser.add_argument("--seed", type=int, help=f"seed of the split and the training {_default_help('seed')}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m models",
@@ -376,23 +498,21 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,score,evaluate,list}")
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     metavar="{train,score,evaluate,quantize,list}")
 
-    train = commands.add_parser("train", help="fine-tune a classifier on a labelled file and save it",
-                                description="Fine-tune all-MiniLM-L6-v2 on a labelled file, report it on a "
-                                            "held-out test split beside TF-IDF (and VADER) baselines, and save "
-                                            "it to the registry.")
+    train = commands.add_parser("train", help="train a classifier on a labelled file and save it",
+                                description="Fit the recipe's models (TF-IDF + LR, MiniLM embeddings + LR, "
+                                            "a fine-tuned MiniLM) on the same split of a labelled file, as the "
+                                            "app does; report the best one on a held-out test split beside the "
+                                            "others and the baselines, and save them all to the registry.")
     train.add_argument("--input", required=True, metavar="FILE", help="a .csv or .parquet file (also .tsv, .jsonl)")
     train.add_argument("--text-column", required=True, metavar="COL", help="column holding the texts")
     _add_labels(train, required=True)
     train.add_argument("--task", help="what the model predicts (default: 'sentiment' with --from-ratings, "
                                       "else the label column's name)")
     train.add_argument("--name", help="names the model folder (default: the task)")
-    train.add_argument("--epochs", type=int, help="passes over the training split (default 3)")
-    train.add_argument("--learning-rate", type=float, help="peak AdamW learning rate (default 5e-5)")
-    train.add_argument("--batch-size", type=int, help="training rows per step (default 32)")
-    train.add_argument("--max-length", type=int, help="tokens per training text (default 128)")
-    train.add_argument("--seed", type=int, help="seed of the split and the training (default 0)")
+    _add_train_settings(train)
     _add_device(train)
     train.add_argument("--home", metavar="DIR", help="Gapsight home (default: $GAPSIGHT_HOME or data/.gapsight)")
     train.set_defaults(handler=cmd_train)
@@ -419,6 +539,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--batch-size", type=int, help="texts per batch (default: the device's)")
     _add_device(evaluate)
     evaluate.set_defaults(handler=cmd_evaluate)
+
+    quantize = commands.add_parser("quantize", help="build the int8 CPU variant of a saved model",
+                                   description="Save an int8 variant of a fine-tuned model beside it, both "
+                                               "scored on the CPU on the model's saved test rows, and print "
+                                               "their macro-F1, accuracy, speed and size.")
+    quantize.add_argument("--model", required=True, metavar="FOLDER", help="a fine-tuned model folder (fp32)")
+    quantize.add_argument("--name", help="the variant's name in the app (default: the original's, plus ' · int8')")
+    quantize.set_defaults(handler=cmd_quantize)
 
     listing = commands.add_parser("list", help="list the models in the registry",
                                   description="List the model folders under <home>/models, newest first.")

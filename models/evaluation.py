@@ -1,4 +1,4 @@
-"""Classification reports (accuracy, macro-F1, per-class table, confusion, calibration) and baselines."""
+"""Classification reports (accuracy, macro-F1, per-class table, confusion, calibration) and the VADER baseline."""
 
 from __future__ import annotations
 
@@ -7,20 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
-from sklearn.pipeline import make_pipeline
 
 from models.lexicon import score_vader
-from models.text import clean_text
 
 __all__ = [
     "BaselinePredictions",
     "EvaluationReport",
     "evaluate",
     "expected_calibration_error",
-    "tfidf_logreg_baseline",
     "vader_applies",
     "vader_baseline",
 ]
@@ -171,32 +166,6 @@ class BaselinePredictions:
     labels: np.ndarray
     proba: np.ndarray | None
     classes: tuple[str, ...]
-
-
-def tfidf_logreg_baseline(
-    train_texts: Sequence[object],
-    train_labels: Sequence[str],
-    test_texts: Sequence[object],
-    *,
-    seed: int = 0,
-) -> BaselinePredictions:
-    """TF-IDF (word 1–2-grams) + class-balanced logistic regression, trained on the train split."""
-    x_train = [clean_text(t) for t in train_texts]
-    y_train = [str(v) for v in train_labels]
-    if len(x_train) != len(y_train):
-        raise ValueError(f"train_texts has {len(x_train)} rows but train_labels has {len(y_train)}.")
-    if len(set(y_train)) < 2:
-        raise ValueError("The TF-IDF baseline needs at least two labels in the training rows.")
-    pipeline = make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
-        LogisticRegression(max_iter=2000, class_weight="balanced", random_state=seed),
-    )
-    pipeline.fit(x_train, y_train)
-    x_test = [clean_text(t) for t in test_texts]
-    proba = pipeline.predict_proba(x_test)
-    classes = tuple(str(c) for c in pipeline.classes_)
-    labels = np.asarray([classes[j] for j in proba.argmax(axis=1)], dtype=object)
-    return BaselinePredictions(name="TF-IDF + logistic regression", labels=labels, proba=proba, classes=classes)
 
 
 _SENTIMENT_ALIASES = {

@@ -192,6 +192,11 @@ class JobSpec:
     expected_seconds : float or None
         How long the job should take, estimated before it starts from speeds measured on this
         machine (:mod:`models.flows.estimates`); the queue adds these up to say when a job starts.
+    recipe : {"auto", "full", "quick"}
+        Which model kinds a training job fits (:func:`models.recipes.kinds_for`).
+    reuse_models : list of str
+        Model folders of an earlier training run on the same rows whose linear models this run scores
+        again instead of refitting (the CPU's background fine-tune after its quick run).
     """
 
     kind: str
@@ -204,6 +209,8 @@ class JobSpec:
     device: str | None = None
     output_path: str | None = None
     expected_seconds: float | None = None
+    recipe: str = "auto"
+    reuse_models: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.kind not in JOB_KINDS:
@@ -220,17 +227,21 @@ class JobSpec:
         if self.device not in (None, "auto", "cpu", "cuda"):
             raise ValueError(f"device={self.device!r} should be 'auto', 'cpu', 'cuda' or None.")
         if self.kind == "train":
-            self.fine_tune_config()  # unknown or invalid settings fail here, not in the job
+            from models.recipes import RECIPES
 
-    def fine_tune_config(self):
-        """The :class:`~models.training.FineTuneConfig` these settings describe."""
-        from models.training import FineTuneConfig
+            if self.recipe not in RECIPES:
+                raise ValueError(f"recipe={self.recipe!r} should be one of {', '.join(RECIPES)}.")
+            self.fine_tune_config(cuda=False)  # unknown or invalid settings fail here, not in the job
+
+    def fine_tune_config(self, *, cuda: bool):
+        """The device's default :class:`~models.recipes.FineTuneConfig` with these settings over it."""
+        from models.recipes import FineTuneConfig, default_config
 
         known = {f.name for f in dataclasses.fields(FineTuneConfig)}
         unknown = sorted(set(self.config) - known)
         if unknown:
             raise ValueError(f"Unknown fine-tuning settings {unknown}; known ones are {sorted(known)}.")
-        return FineTuneConfig(**self.config)
+        return dataclasses.replace(default_config(cuda=cuda), **self.config)
 
     def to_json(self) -> str:
         return json.dumps(_jsonable(dataclasses.asdict(self)), indent=2, ensure_ascii=False)
@@ -668,7 +679,8 @@ def start_job(spec: JobSpec, *, home: str | Path | None = None) -> str:
     """Start ``spec`` in its own process (``python -m models.worker <job_dir>``); return the job id.
 
     Returns at once; follow the job with :func:`job_status`. The process is detached (its own
-    session), so it outlives a page reload; its output goes to ``log.txt``.
+    session), so it outlives a page reload; its output goes to ``log.txt``. It gets the thread
+    budget of :func:`models.threads.job_threads` (all cores but one, left to the app).
 
     Raises
     ------
@@ -697,6 +709,9 @@ def start_job(spec: JobSpec, *, home: str | Path | None = None) -> str:
     env["GAPSIGHT_HOME"] = str(home_path)
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    from models.threads import job_threads, thread_environment
+
+    env.update(thread_environment(job_threads(app_attached=True)))  # leave the app a core (issue 13)
     try:
         with open(folder / LOG_FILE, "ab") as log:
             process = subprocess.Popen(

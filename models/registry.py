@@ -21,6 +21,7 @@ import torch
 
 from models.base import BASE_MODEL_NAME, load_classifier, load_tokenizer, quiet_transformers
 from models.inference import model_classes
+from models.linear import LinearTextModel
 from models.quantize import is_quantized, quantize_int8
 from models.text import clean_text
 
@@ -37,6 +38,7 @@ __all__ = [
     "new_model_folder",
     "read_meta",
     "read_test_split",
+    "save_linear_model",
     "save_model",
     "update_meta",
 ]
@@ -47,6 +49,7 @@ META_FILE = "gapsight.json"
 TEST_SPLIT_FILE = "test_split.parquet"
 FORMAT_VERSION = 1
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.txt")
+MODEL_KINDS = ("transformer", "tfidf_logreg", "embedding_logreg")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ class ModelMeta:
         ``"fp32"`` or ``"int8"`` (int8 is re-created from the stored fp32 weights on load).
     config : dict
         Fine-tuning settings used.
+    kind : str
+        ``"transformer"`` (weights in the folder) or a linear kind of :mod:`models.linear`
+        (``linear.joblib``; the embedding kind reads the base encoder named by ``base``).
+    selected : bool
+        Whether the training run that saved it activated it (best validation macro-F1 of its run).
     """
 
     task: str
@@ -96,11 +104,15 @@ class ModelMeta:
     variant: str = "fp32"
     config: dict = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
+    kind: str = "transformer"
+    selected: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "labels", tuple(str(v) for v in self.labels))
         if self.variant not in ("fp32", "int8"):
             raise ValueError(f"variant={self.variant!r} should be 'fp32' or 'int8'.")
+        if self.kind not in MODEL_KINDS:
+            raise ValueError(f"kind={self.kind!r} should be one of {', '.join(MODEL_KINDS)}.")
         if not self.temperature > 0:
             raise ValueError(f"temperature={self.temperature} should be > 0.")
 
@@ -135,12 +147,16 @@ class ModelMeta:
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A model read back from its folder."""
+    """A model read back from its folder: a transformer and its tokenizer, or a linear model (no tokenizer)."""
 
-    model: torch.nn.Module
+    model: torch.nn.Module | LinearTextModel
     tokenizer: object
     meta: ModelMeta
     folder: Path
+
+    @property
+    def is_transformer(self) -> bool:
+        return self.meta.kind == "transformer"
 
 
 @dataclass(frozen=True)
@@ -199,12 +215,34 @@ def save_model(
         raise ValueError(f"meta.labels {list(meta.labels)} differ from the model's labels {list(model_classes(model))}.")
     if folder.exists() and not overwrite:
         raise ValueError(f"Model folder {folder} already exists; choose another folder or pass overwrite=True.")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".{folder.name}.tmp-{uuid.uuid4().hex[:8]}"
-    try:
+
+    def write(staging: Path) -> None:
         with quiet_transformers():
             model.save_pretrained(staging, safe_serialization=True)
             tokenizer.save_pretrained(staging)
+
+    return _write_folder(folder, meta, write, test_rows)
+
+
+def save_linear_model(model: LinearTextModel, folder: str | Path, *, meta: ModelMeta,
+                      test_rows: pd.DataFrame | None = None) -> Path:
+    """Write a linear model (``linear.joblib``) and its card, atomically like :func:`save_model`."""
+    folder = Path(folder)
+    if meta.kind != model.kind or tuple(model.classes) != meta.labels:
+        raise ValueError(f"The card (kind {meta.kind!r}, labels {list(meta.labels)}) does not describe this "
+                         f"{model.kind!r} model with labels {list(model.classes)}.")
+    if folder.exists():
+        raise ValueError(f"Model folder {folder} already exists; choose another folder.")
+    return _write_folder(folder, meta, model.save, test_rows)
+
+
+def _write_folder(folder: Path, meta: ModelMeta, write, test_rows: pd.DataFrame | None) -> Path:
+    """Write under a hidden temporary name, then rename, so a crash never leaves a half-written model."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = folder.parent / f".{folder.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        staging.mkdir()
+        write(staging)
         (staging / META_FILE).write_text(json.dumps(meta.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
         if test_rows is not None:
             test_rows[["text", "label"]].to_parquet(staging / TEST_SPLIT_FILE, index=False)
@@ -293,6 +331,8 @@ def load_model(folder: str | Path, *, int8: bool | None = None) -> LoadedModel:
     """
     folder = Path(folder)
     meta = read_meta(folder)
+    if meta.kind != "transformer":
+        return _load_linear(folder, meta)
     if not (folder / "config.json").is_file():
         raise _broken(folder, "no config.json")
     if not any(folder.glob("*.safetensors")):
@@ -311,6 +351,20 @@ def load_model(folder: str | Path, *, int8: bool | None = None) -> LoadedModel:
     if int8 if int8 is not None else meta.variant == "int8":
         model = quantize_int8(model)
     return LoadedModel(model=model, tokenizer=tokenizer, meta=meta, folder=folder)
+
+
+def _load_linear(folder: Path, meta: ModelMeta) -> LoadedModel:
+    from models.linear import LINEAR_FILE, load_linear
+
+    if not (folder / LINEAR_FILE).is_file():
+        raise _broken(folder, f"no {LINEAR_FILE}")
+    try:
+        model = load_linear(folder)
+    except (OSError, ValueError, KeyError, EOFError, ImportError, AttributeError) as exc:
+        raise _broken(folder, f"loading failed: {exc}") from exc
+    if tuple(model.classes) != meta.labels:
+        raise _broken(folder, f"its labels {list(model.classes)} differ from {META_FILE} labels {list(meta.labels)}")
+    return LoadedModel(model=model, tokenizer=None, meta=meta, folder=folder)
 
 
 def list_models(root: str | Path) -> list[RegistryEntry]:

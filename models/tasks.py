@@ -13,19 +13,17 @@ import numpy as np
 import pandas as pd
 
 from analytics.schema import NEGATIVE_BELOW, POSITIVE_ABOVE
+from models.base import BASE_MODEL_NAME
+from models.best_of import CalibratedReport, Candidate, fit_linear_candidate, reload_linear_candidate, select
+from models.candidate_cards import save_candidates
 from models.device import DeviceInfo, choose_device
-from models.evaluation import (
-    BaselinePredictions,
-    evaluate,
-    tfidf_logreg_baseline,
-    vader_applies,
-    vader_baseline,
-)
+from models.evaluation import BaselinePredictions, evaluate, vader_applies, vader_baseline
 from models.inference import predict
-from models.registry import ModelMeta, fingerprint_data, load_model, new_model_folder, read_meta, save_model
+from models.linear import LINEAR_KINDS, TINY_ENCODER
+from models.recipes import default_config, kinds_for
+from models.registry import ModelMeta, fingerprint_data, load_model, read_meta
 from models.text import clean_text
-from models.training import FineTuneConfig, ModelFactory, TrainProgress, fine_tune, prepare_training_data
-from models.variants import measure_cpu_speed
+from models.training import FineTuneConfig, ModelFactory, TrainProgress, fine_tune, prepare_training_data, split_for
 
 __all__ = [
     "TINY_MODEL_ENV",
@@ -55,16 +53,21 @@ class TrainOutcome:
     Attributes
     ----------
     folder : Path or None
-        The saved model folder; ``None`` when the run was cancelled (nothing is saved).
+        The activated (winning) model's folder; ``None`` when the run was cancelled (nothing is saved).
     meta : ModelMeta or None
-        The card written to ``gapsight.json``.
+        Its card (``gapsight.json``).
     report : dict
-        Test-split report (``EvaluationReport.to_dict()``: accuracy, macro-F1, per-class
+        Its test-split report (``EvaluationReport.to_dict()``: accuracy, macro-F1, per-class
         precision/recall/F1, confusion, ECE, n); empty when cancelled.
     baselines : dict
-        ``{"tfidf_logreg": {...}, "vader": {...}}`` (VADER only for sentiment labels): each a
-        report of the same shape, with its ``name``, on the same test rows as ``report``.
+        The other kinds' reports (``"tfidf_logreg"``, ``"embedding_logreg"``, ``"transformer"``) and
+        ``"vader"`` (sentiment labels only): each of the same shape, with its ``name``, on the same test rows.
     cancelled : bool
+    selection : dict
+        The best-of comparison (:func:`models.best_of.select`): ``winner``, ``candidates`` with their
+        folders and figures, ``test_margin``, ``warnings``.
+    folders : dict
+        Model kind → saved folder, for every kind the run fitted.
     """
 
     folder: Path | None
@@ -72,6 +75,8 @@ class TrainOutcome:
     report: dict
     baselines: dict
     cancelled: bool
+    selection: dict = dataclasses.field(default_factory=dict)
+    folders: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,9 +126,11 @@ _PHASE_MESSAGES = {
     "calibrate": "calibrating confidence on the validation split",
     "test": "scoring the test split",
     "done": "training finished",
-    "baselines": "comparing with the baselines on the test split",
+    "baselines": "comparing the models on the test split",
     "speed": "timing CPU scoring",
-    "saving": "saving the model",
+    "saving": "saving the models and timing CPU scoring",
+    "tfidf_logreg": "fitting TF-IDF + logistic regression",
+    "embedding_logreg": "fitting MiniLM embeddings + logistic regression",
 }
 
 
@@ -134,6 +141,8 @@ def describe_train_progress(event: TrainProgress) -> str:
     --------
     ``"epoch 2/3 · step 340/512 · loss 0.41 · val macro-F1 0.78 · ETA 1 min 20 s · CPU (2 threads)"``
     """
+    if event.phase == "embedding_logreg" and event.total_steps:
+        return f"embedding texts {event.step:,}/{event.total_steps:,} for the embedding model · {event.device_name}"
     if event.phase in _PHASE_MESSAGES:
         return f"{_PHASE_MESSAGES[event.phase]} · {event.device_name}"
     parts = [f"epoch {max(event.epoch, 1)}/{event.epochs}", f"step {event.step}/{event.total_steps}"]
@@ -232,6 +241,57 @@ def _baseline_report(
     return {"name": baseline.name, **report.to_dict()}
 
 
+class _RunProgress:
+    """Turns each kind's progress into one bar over the whole best-of run (the transformer takes most of it)."""
+
+    def __init__(self, progress, kinds: tuple[str, ...], device: DeviceInfo) -> None:
+        self.progress, self.device = progress, device
+        weights = {"tfidf_logreg": 1.0, "embedding_logreg": 2.0, "transformer": 12.0}
+        total = sum(weights[k] for k in kinds) or 1.0
+        self.spans, start = {}, 0.0
+        for kind in kinds:
+            self.spans[kind] = (start / total, (start + weights[kind]) / total)
+            start += weights[kind]
+        self.last: TrainProgress | None = None
+
+    def _at(self, kind: str, share: float) -> float:
+        low, high = self.spans[kind]
+        return low + (high - low) * min(max(share, 0.0), 1.0)
+
+    def transformer(self, event: TrainProgress) -> None:
+        self.last = event
+        share = 1.0 if event.phase in ("calibrate", "test", "done") else event.step / max(event.total_steps, 1)
+        self._send(dataclasses.replace(event, overall=self._at("transformer", share)))
+
+    def phase(self, phase: str, kind: str | None = None, done: int = 0, total: int = 0) -> None:
+        overall = self._at(kind, done / total if total else 0.0) if kind else 1.0
+        base = self.last or TrainProgress(phase, 0, 0, 0, 0, None, None, None, 0.0, None, self.device.name)
+        self._send(dataclasses.replace(base, phase=phase, step=done, total_steps=total, overall=overall,
+                                       eta_seconds=None))
+
+    def _send(self, event: TrainProgress) -> None:
+        if self.progress is not None:
+            self.progress(event)
+
+
+def _transformer_candidate(texts, labels, split, *, config, device, model_factory, tokenizer, tracker,
+                           should_stop) -> Candidate | None:
+    """Fine-tune on the run's split; ``None`` when cancelled."""
+    result = fine_tune(texts, labels, config=config, device=device, model_factory=model_factory,
+                       tokenizer=tokenizer, progress=tracker.transformer, should_stop=should_stop)
+    if result.cancelled:
+        return None
+    scored = CalibratedReport(result.calibration, result.test_proba, result.report, result.ece_before)
+    return Candidate("transformer", result.model, result.tokenizer, result.best_val_macro_f1, scored,
+                     result.train_seconds, {"fine_tune": result})
+
+
+def _vader_report(classes: tuple[str, ...], test_texts: list[str], test_labels: list[str]) -> dict | None:
+    if not vader_applies(classes):
+        return None
+    return _baseline_report(vader_baseline(test_texts, classes), test_labels, classes)
+
+
 def train_classifier(
     texts: Sequence[object],
     labels: Sequence[object],
@@ -239,6 +299,7 @@ def train_classifier(
     task: str,
     models_root: str | Path,
     config: FineTuneConfig | None = None,
+    recipe: str = "auto",
     device: DeviceInfo | str | None = None,
     name: str = "",
     data_source: str = "",
@@ -246,8 +307,9 @@ def train_classifier(
     should_stop: Callable[[], bool] | None = None,
     model_factory: ModelFactory | None = None,
     tokenizer=None,
+    reuse: Sequence[str | Path] = (),
 ) -> TrainOutcome:
-    """Fine-tune, compare with baselines on the same test rows, and save to the registry.
+    """Fit the recipe's model kinds on one split, save each to the registry and choose the one to activate.
 
     Parameters
     ----------
@@ -256,104 +318,121 @@ def train_classifier(
     task : str
         What the model predicts (``"sentiment"``, ``"intent"``, a label column's name).
     models_root : str or Path
-        Registry folder; the model is saved in a new folder under it.
+        Registry folder; each model kind is saved in a new folder under it.
     config : FineTuneConfig, optional
+        Defaults to :func:`models.recipes.default_config` for the device.
+    recipe : str
+        ``"auto"``, ``"full"`` or ``"quick"`` (:func:`models.recipes.kinds_for`).
     device : DeviceInfo or str, optional
         ``None`` picks CUDA when available.
     name : str
-        Names the model folder (defaults to ``task``).
+        Names the model folders (defaults to ``task``).
     data_source : str
-        Where the data came from (dataset id, file name), recorded in the card.
+        Where the data came from (dataset id, file name), recorded in the cards.
     progress : callable(TrainProgress), optional
-        Fine-tuning progress, then phases ``"baselines"``, ``"speed"`` and ``"saving"``.
+        Progress of the whole run (``event.fraction``), with phases ``"tfidf_logreg"``,
+        ``"embedding_logreg"``, the fine-tune's, then ``"baselines"``, ``"speed"`` and ``"saving"``.
     should_stop : callable() -> bool, optional
         When it returns True the run ends as cancelled and nothing is saved.
     model_factory, tokenizer : optional
-        Passed to :func:`models.training.fine_tune` (tests build a tiny BERT).
-
-    Returns
-    -------
-    TrainOutcome
+        Passed to :func:`models.training.fine_tune`; a test factory also makes the embedding model use
+        the tiny test encoder.
+    reuse : folders, optional
+        Linear models an earlier run saved (the CPU's quick run before its background fine-tune): one
+        fitted on the same rows, split and encoder is scored again instead of refitted, and its card
+        gets this run's comparison; no new folder is made for it.
 
     Raises
     ------
     ValueError
-        Unusable data or settings, with a message saying what to change.
+        Unusable data, settings or recipe, with a message saying what to change.
     """
-    texts = list(texts)
-    labels = list(labels)
-    config = config or FineTuneConfig()
+    texts, labels = list(texts), list(labels)
     device = resolve_device(device)
-    # Validate before the (slow) model load, and keep the cleaned rows for the baselines.
-    data = prepare_training_data(
-        texts, labels, min_per_label=config.min_examples_per_label, max_labels=config.max_labels
-    )
-    last: list[TrainProgress] = []
+    config = config or default_config(cuda=device.is_cuda)
+    kinds = kinds_for(recipe, cuda=device.is_cuda)
+    data = prepare_training_data(texts, labels, min_per_label=config.min_examples_per_label,
+                                 max_labels=config.max_labels)
+    split = split_for(data, config)
+    fingerprint = fingerprint_data(texts, labels)
+    tracker = _RunProgress(progress, kinds, device)
+    stopped = (lambda: False) if should_stop is None else should_stop
+    cancelled = TrainOutcome(folder=None, meta=None, report={}, baselines={}, cancelled=True)
+    encoder = TINY_ENCODER if model_factory is not None else BASE_MODEL_NAME
+    reusable = _reusable(reuse, fingerprint=fingerprint, config=config, classes=data.classes, encoder=encoder)
+    candidates: list[Candidate] = []
+    for kind in kinds:
+        if stopped():
+            return cancelled
+        if kind == "transformer":
+            candidate = _transformer_candidate(texts, labels, split, config=config, device=device,
+                                               model_factory=model_factory, tokenizer=tokenizer, tracker=tracker,
+                                               should_stop=should_stop)
+            if candidate is None:
+                return cancelled
+        elif kind in reusable:
+            tracker.phase(kind, kind)
+            loaded = reusable[kind]
+            candidate = reload_linear_candidate(
+                loaded.folder, loaded.model, data, split, device=device, train_seconds=loaded.meta.training_seconds,
+                calibrate_scores=config.calibrate,
+                progress=lambda done, total, kind=kind: tracker.phase(kind, kind, done, total))
+        else:
+            tracker.phase(kind, kind)
+            candidate = fit_linear_candidate(
+                kind, data, split, device=device, seed=config.seed, encoder_name=encoder,
+                max_length=config.max_length, calibrate_scores=config.calibrate,
+                progress=lambda done, total, kind=kind: tracker.phase(kind, kind, done, total))
+        candidates.append(candidate)
+    selection = select(candidates)
+    tracker.phase("baselines")
+    test_texts = [data.texts[i] for i in split.test]
+    test_labels = [data.labels[i] for i in split.test]
+    common = {"data": {"name": name or task, "source": data_source, "rows": len(texts), "rows_used": len(data.texts),
+                       "dropped_empty_text": data.n_dropped_empty, "dropped_unlabelled": data.n_dropped_unlabelled},
+              "validation": _validation_details(candidates)}
+    if stopped():
+        return cancelled
+    tracker.phase("saving")
+    saved = save_candidates(candidates, selection, task=task, name=name, models_root=Path(models_root),
+                            fingerprint=fingerprint, split_sizes=split.sizes, device=device,
+                            config=config, test_rows=pd.DataFrame({"text": test_texts, "label": test_labels}),
+                            common=common, vader=_vader_report(data.classes, test_texts, test_labels))
+    folder, meta = saved[selection["winner"]]
+    return TrainOutcome(folder=folder, meta=meta, report={k: v for k, v in meta.metrics.items()
+                                                          if k in _REPORT_KEYS},
+                        baselines=meta.metrics["baselines"], cancelled=False,
+                        selection=meta.metrics["selection"], folders={k: f for k, (f, _) in saved.items()})
 
-    def relay(event: TrainProgress) -> None:
-        last[:] = [event]
-        if progress is not None:
-            progress(event)
 
-    def announce(phase: str) -> None:
-        if progress is not None and last:
-            progress(dataclasses.replace(last[0], phase=phase))
+def _reusable(folders: Sequence[str | Path], *, fingerprint: str, config: FineTuneConfig, classes: tuple[str, ...],
+              encoder: str) -> dict:
+    """Kind → loaded linear model, for the earlier models fitted on exactly this run's rows and split."""
+    found = {}
+    for folder in folders:
+        try:
+            meta = read_meta(folder)
+            same = (meta.kind in LINEAR_KINDS and meta.data_fingerprint == fingerprint and meta.labels == classes
+                    and all(meta.config.get(k) == getattr(config, k)
+                            for k in ("seed", "validation_fraction", "test_fraction"))
+                    and (meta.kind != "embedding_logreg" or meta.base == encoder))
+            if same and meta.variant == "fp32":
+                found.setdefault(meta.kind, load_model(folder))
+        except ValueError:
+            continue  # deleted meanwhile: fitted again
+    return found
 
-    result = fine_tune(
-        texts, labels, config=config, device=device, model_factory=model_factory,
-        tokenizer=tokenizer, progress=relay, should_stop=should_stop,
-    )
-    if result.cancelled or (should_stop is not None and should_stop()):
-        return TrainOutcome(folder=None, meta=None, report={}, baselines={}, cancelled=True)
 
-    # result.split indexes the caller's rows; map them to the cleaned texts and labels.
-    row = {int(p): k for k, p in enumerate(data.positions)}
-    train_rows = [row[int(i)] for i in result.split.train]
-    test_rows = [row[int(i)] for i in result.split.test]
-    train_texts = [data.texts[k] for k in train_rows]
-    train_labels = [data.labels[k] for k in train_rows]
-    test_texts = [data.texts[k] for k in test_rows]
-    test_labels = [data.labels[k] for k in test_rows]
+_REPORT_KEYS = ("accuracy", "macro_f1", "weighted_f1", "ece", "n", "per_class", "confusion")
 
-    announce("baselines")
-    tfidf = tfidf_logreg_baseline(train_texts, train_labels, test_texts, seed=config.seed)
-    baselines = {"tfidf_logreg": _baseline_report(tfidf, test_labels, result.classes)}
-    if vader_applies(result.classes):
-        baselines["vader"] = _baseline_report(vader_baseline(test_texts, result.classes), test_labels, result.classes)
 
-    report = result.report.to_dict()
-    meta = ModelMeta.from_fine_tune(result, task=task, data_fingerprint=fingerprint_data(texts, labels))
-    # The card has no free-form section, so run details travel with the metrics.
-    metrics = {
-        **report,
-        "baselines": baselines,
-        "validation": {
-            "best_macro_f1": result.best_val_macro_f1,
-            "best_epoch": result.best_epoch,
-            "best_step": result.best_step,
-            "steps_run": result.steps_run,
-            "stopped_early": result.stopped_early,
-        },
-        "data": {
-            "name": name or task,
-            "source": data_source,
-            "rows": len(texts),
-            "rows_used": len(data.texts),
-            "dropped_empty_text": result.n_dropped_empty,
-            "dropped_unlabelled": result.n_dropped_unlabelled,
-        },
-    }
-    announce("speed")
-    metrics["speed"] = measure_cpu_speed(result.model, result.tokenizer, test_texts or train_texts,
-                                         max_length=config.max_length)
-    meta = dataclasses.replace(meta, metrics=metrics)
-    if should_stop is not None and should_stop():
-        return TrainOutcome(folder=None, meta=None, report={}, baselines={}, cancelled=True)
-    announce("saving")
-    test_rows = pd.DataFrame({"text": test_texts, "label": test_labels})
-    folder = save_model(result.model, result.tokenizer, new_model_folder(models_root, name or task), meta=meta,
-                        test_rows=test_rows)
-    return TrainOutcome(folder=folder, meta=meta, report=report, baselines=baselines, cancelled=False)
+def _validation_details(candidates: Sequence[Candidate]) -> dict:
+    transformer = next((c for c in candidates if c.kind == "transformer"), None)
+    if transformer is None:
+        return {}
+    result = transformer.details["fine_tune"]
+    return {"best_epoch": result.best_epoch, "best_step": result.best_step, "steps_run": result.steps_run,
+            "stopped_early": result.stopped_early}
 
 
 def load_scorer(
@@ -373,6 +452,13 @@ def load_scorer(
     # int8 variants are CPU-only; on a GPU the stored float weights are used.
     loaded = load_model(folder, int8=False if device.is_cuda else None)
     max_length = int(loaded.meta.config.get("max_length") or device.default_max_length)
+
+    if not loaded.is_transformer:
+        def score_linear(texts: Sequence[object], progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+            return loaded.model.predict(list(texts), temperature=loaded.meta.temperature, device=device,
+                                        progress=progress).to_frame()
+
+        return score_linear
 
     def score(texts: Sequence[object], progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
         return predict(loaded.model, loaded.tokenizer, list(texts), device=device, batch_size=batch_size,

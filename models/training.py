@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +15,13 @@ import torch
 from sklearn.metrics import f1_score
 
 from models.base import load_classifier, load_tokenizer
-from models.calibration import fit_temperature
+from models.best_of import CalibratedReport, calibrated_report
+from models.calibration import Calibration
 from models.device import DeviceInfo, autocast, choose_device, padded_width
-from models.evaluation import EvaluationReport, evaluate
+from models.evaluation import EvaluationReport
 from models.inference import classifier_logits, pad_id_of, predict_proba, run_batches
-from models.text import clean_text
+from models.labels import DataSplit, TrainingData, prepare_training_data, split_dataset
+from models.recipes import FineTuneConfig, planned_steps
 
 __all__ = [
     "DataSplit",
@@ -32,121 +33,10 @@ __all__ = [
     "fine_tune",
     "prepare_training_data",
     "split_dataset",
+    "split_for",
 ]
 
 ModelFactory = Callable[[Sequence[str]], torch.nn.Module]
-
-
-@dataclass(frozen=True)
-class FineTuneConfig:
-    """Hyper-parameters of :func:`fine_tune` (defaults suit all-MiniLM-L6-v2 on short reviews).
-
-    Attributes
-    ----------
-    epochs : int
-        Passes over the training split (early stopping may end sooner).
-    learning_rate : float
-        Peak AdamW learning rate, reached after warm-up, then linearly decayed to 0.
-    batch_size : int
-        Training rows per step.
-    max_length : int
-        Tokens per training text (longer texts are truncated for training; inference chunks them).
-    warmup_ratio : float
-        Share of all steps spent warming the learning rate up from 0.
-    weight_decay : float
-        AdamW decoupled weight decay (not applied to biases and LayerNorm weights).
-    class_weights : bool
-        Weight the cross-entropy by inverse class frequency in the training split.
-    early_stopping_patience : int
-        Stop after this many evaluations without a better validation macro-F1.
-    eval_every : int or None
-        Evaluate every this many steps; ``None`` evaluates at the end of each epoch.
-    seed : int
-        Seeds the split, the batch order, dropout and the new head.
-    grad_clip : float
-        Maximum global gradient norm (0 disables clipping).
-    validation_fraction, test_fraction : float
-        Shares of each label held out for early stopping / calibration and for the final report.
-    min_examples_per_label : int
-        Labels with fewer rows are rejected (every split needs each label).
-    max_labels : int
-        More distinct labels than this means the column is not a label.
-    calibrate : bool
-        Fit a softmax temperature on the validation split.
-    eval_batch_size : int or None
-        Rows per evaluation batch (default: the device's inference batch size).
-    """
-
-    epochs: int = 3
-    learning_rate: float = 5e-5
-    batch_size: int = 32
-    max_length: int = 128
-    warmup_ratio: float = 0.06
-    weight_decay: float = 0.01
-    class_weights: bool = True
-    early_stopping_patience: int = 2
-    eval_every: int | None = None
-    seed: int = 0
-    grad_clip: float = 1.0
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.1
-    min_examples_per_label: int = 5
-    max_labels: int = 200
-    calibrate: bool = True
-    eval_batch_size: int | None = None
-
-    def __post_init__(self) -> None:
-        checks = [
-            (self.epochs >= 1, f"epochs={self.epochs} should be >= 1"),
-            (self.learning_rate > 0, f"learning_rate={self.learning_rate} should be > 0"),
-            (self.batch_size >= 1, f"batch_size={self.batch_size} should be >= 1"),
-            (8 <= self.max_length <= 512, f"max_length={self.max_length} should be between 8 and 512"),
-            (0 <= self.warmup_ratio < 1, f"warmup_ratio={self.warmup_ratio} should be in [0, 1)"),
-            (self.weight_decay >= 0, f"weight_decay={self.weight_decay} should be >= 0"),
-            (self.early_stopping_patience >= 1, f"early_stopping_patience={self.early_stopping_patience} should be >= 1"),
-            (self.eval_every is None or self.eval_every >= 1, f"eval_every={self.eval_every} should be >= 1 or None"),
-            (self.grad_clip >= 0, f"grad_clip={self.grad_clip} should be >= 0"),
-            (0 < self.validation_fraction < 1, f"validation_fraction={self.validation_fraction} should be in (0, 1)"),
-            (0 < self.test_fraction < 1, f"test_fraction={self.test_fraction} should be in (0, 1)"),
-            (
-                self.validation_fraction + self.test_fraction <= 0.5,
-                f"validation_fraction + test_fraction = {self.validation_fraction + self.test_fraction:g} "
-                "should be <= 0.5 so that most rows are left for training",
-            ),
-            (self.min_examples_per_label >= 3, f"min_examples_per_label={self.min_examples_per_label} should be >= 3"),
-            (self.max_labels >= 2, f"max_labels={self.max_labels} should be >= 2"),
-        ]
-        problems = [message for ok, message in checks if not ok]
-        if problems:
-            raise ValueError("Invalid fine-tuning settings: " + "; ".join(problems) + ".")
-
-
-@dataclass(frozen=True)
-class TrainingData:
-    """Rows usable for training, with where they came from.
-
-    ``positions[i]`` is the index in the caller's input of ``texts[i]``/``labels[i]``.
-    """
-
-    texts: list[str]
-    labels: list[str]
-    positions: np.ndarray
-    classes: tuple[str, ...]
-    n_dropped_empty: int
-    n_dropped_unlabelled: int
-
-
-@dataclass(frozen=True)
-class DataSplit:
-    """Indices of the train, validation and test rows (into the sequence that was split)."""
-
-    train: np.ndarray
-    validation: np.ndarray
-    test: np.ndarray
-
-    @property
-    def sizes(self) -> dict[str, int]:
-        return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
 
 
 @dataclass(frozen=True)
@@ -164,9 +54,12 @@ class TrainProgress:
     examples_per_second: float
     eta_seconds: float | None
     device_name: str
+    overall: float | None = None  # share of a whole best-of run done, set by models.tasks.train_classifier
 
     @property
     def fraction(self) -> float:
+        if self.overall is not None:
+            return self.overall
         return self.step / self.total_steps if self.total_steps else 1.0
 
 
@@ -182,6 +75,10 @@ class FineTuneResult:
         Output order of the model's probabilities.
     temperature : float
         Softmax temperature fitted on the validation split (1.0 when not calibrated).
+    calibration : Calibration
+        The temperature fit, with the note saying why it was not fitted or was clipped.
+    ece_before : float
+        Test-split ECE before temperature scaling (``report.ece`` is after).
     report : EvaluationReport
         Test-split quality of the calibrated best model.
     test_proba : np.ndarray
@@ -223,131 +120,15 @@ class FineTuneResult:
     examples_per_second: float
     device_name: str
     config: FineTuneConfig = field(repr=False)
+    calibration: Calibration | None = None
+    ece_before: float = float("nan")
 
 
-def _label_text(value: object) -> str:
-    """Label as text; integral floats (``4.0`` from a column with gaps) read as ``"4"``."""
-    if isinstance(value, float) and not math.isnan(value) and value.is_integer():
-        return str(int(value))
-    return clean_text(value)
-
-
-def _check_label_counts(counts: Counter, min_per_label: int) -> None:
-    small = sorted(((n, label) for label, n in counts.items() if n < min_per_label), key=lambda t: (t[0], t[1]))
-    if not small:
-        return
-    if len(small) == 1:
-        n, label = small[0]
-        noun = "example" if n == 1 else "examples"
-        raise ValueError(
-            f"Label {label!r} has only {n} {noun}; every label needs at least {min_per_label}. "
-            "Add examples, merge it into another label or drop those rows."
-        )
-    listed = ", ".join(f"{label!r} ({n})" for n, label in small[:10])
-    more = f" and {len(small) - 10} more" if len(small) > 10 else ""
-    raise ValueError(
-        f"Labels {listed}{more} have too few examples; every label needs at least {min_per_label}. "
-        "Add examples, merge rare labels or drop those rows."
-    )
-
-
-def prepare_training_data(
-    texts: Sequence[object],
-    labels: Sequence[object],
-    *,
-    min_per_label: int = 5,
-    max_labels: int = 200,
-) -> TrainingData:
-    """Drop rows without text or label and check the labels make a trainable task.
-
-    Raises
-    ------
-    ValueError
-        Lengths differ; nothing left; one label only; more than ``max_labels`` labels
-        (an id column, not a label); a label with fewer than ``min_per_label`` rows.
-    """
-    texts = list(texts)
-    labels = list(labels)
-    if len(texts) != len(labels):
-        raise ValueError(f"There are {len(texts)} texts but {len(labels)} labels; they must be the same rows.")
-    clean_texts = [clean_text(t) for t in texts]
-    clean_labels = [_label_text(v) for v in labels]
-    n_empty = sum(1 for t in clean_texts if not t)
-    n_unlabelled = sum(1 for t, v in zip(clean_texts, clean_labels, strict=True) if t and not v)
-    keep = [i for i, (t, v) in enumerate(zip(clean_texts, clean_labels, strict=True)) if t and v]
-    if not keep:
-        raise ValueError(
-            f"No row has both a text and a label ({n_empty} empty texts, {n_unlabelled} missing labels); "
-            "check the text and label column mapping."
-        )
-    kept_labels = [clean_labels[i] for i in keep]
-    counts = Counter(kept_labels)
-    if len(counts) > max_labels:
-        raise ValueError(
-            f"The label column has {len(counts)} distinct values (more than {max_labels}); "
-            "it looks like an id column, not a label. Pick a column with a few repeated categories."
-        )
-    if len(counts) == 1:
-        only = next(iter(counts))
-        raise ValueError(
-            f"Every usable row has the label {only!r}; a classifier needs at least two different labels."
-        )
-    _check_label_counts(counts, min_per_label)
-    return TrainingData(
-        texts=[clean_texts[i] for i in keep],
-        labels=kept_labels,
-        positions=np.asarray(keep, dtype=np.int64),
-        classes=tuple(sorted(counts)),
-        n_dropped_empty=n_empty,
-        n_dropped_unlabelled=n_unlabelled,
-    )
-
-
-def split_dataset(
-    labels: Sequence[object],
-    *,
-    validation_fraction: float = 0.1,
-    test_fraction: float = 0.1,
-    seed: int = 0,
-    min_per_label: int = 5,
-) -> DataSplit:
-    """Stratified train/validation/test split, identical for identical inputs and seed.
-
-    Each label contributes ``round(n * fraction)`` rows (at least one) to validation and
-    to test, so every label appears in every split.
-
-    Examples
-    --------
-    >>> s = split_dataset(["a"] * 10 + ["b"] * 20, validation_fraction=0.1, test_fraction=0.2)
-    >>> s.sizes
-    {'train': 21, 'validation': 3, 'test': 6}
-    """
-    if not (0 < validation_fraction < 1 and 0 < test_fraction < 1 and validation_fraction + test_fraction < 1):
-        raise ValueError(
-            f"validation_fraction={validation_fraction} and test_fraction={test_fraction} "
-            "should each be in (0, 1) and sum to less than 1."
-        )
-    values = np.asarray([_label_text(v) for v in labels], dtype=object)
-    counts = Counter(values.tolist())
-    if len(counts) < 2:
-        raise ValueError(f"A stratified split needs at least two labels; got {sorted(counts)}.")
-    _check_label_counts(counts, max(min_per_label, 3))
-    rng = np.random.default_rng(seed)
-    parts: dict[str, list[np.ndarray]] = {"train": [], "validation": [], "test": []}
-    for label in sorted(counts):
-        members = rng.permutation(np.flatnonzero(values == label))
-        n = len(members)
-        n_val = max(1, round(n * validation_fraction))
-        n_test = max(1, round(n * test_fraction))
-        if n - n_val - n_test < 1:
-            raise ValueError(
-                f"Label {label!r} has {n} examples: too few to keep one for training after "
-                f"holding out {n_val} for validation and {n_test} for test."
-            )
-        parts["validation"].append(members[:n_val])
-        parts["test"].append(members[n_val : n_val + n_test])
-        parts["train"].append(members[n_val + n_test :])
-    return DataSplit(**{name: np.sort(np.concatenate(chunks)) for name, chunks in parts.items()})
+def split_for(data: TrainingData, config: FineTuneConfig) -> DataSplit:
+    """The run's train / validation / test rows (indices into ``data``): the same for every model kind."""
+    return split_dataset(data.labels, validation_fraction=config.validation_fraction,
+                         test_fraction=config.test_fraction, seed=config.seed,
+                         min_per_label=config.min_examples_per_label)
 
 
 def _seed_everything(seed: int) -> None:
@@ -386,17 +167,28 @@ def _pad_training_batch(
     }
 
 
+def _head_parameters(model: torch.nn.Module) -> set[int]:
+    """Ids of the parameters of the new classification head (randomly initialised, so trained faster)."""
+    head = getattr(model, "classifier", None)
+    return {id(p) for p in head.parameters()} if isinstance(head, torch.nn.Module) else set()
+
+
 def _optimizer(model: torch.nn.Module, config: FineTuneConfig, device: DeviceInfo) -> torch.optim.Optimizer:
+    head = _head_parameters(model)
     decay, no_decay = [], []
     for name, param in model.named_parameters():
         if not param.requires_grad:
             continue
         # Biases and LayerNorm gains are not regularised (the BERT recipe).
         (no_decay if param.ndim < 2 or "LayerNorm" in name else decay).append(param)
+    head_lr = config.head_learning_rate or config.learning_rate
     groups = [
-        {"params": decay, "weight_decay": config.weight_decay},
-        {"params": no_decay, "weight_decay": 0.0},
+        {"params": [p for p in decay if id(p) not in head], "weight_decay": config.weight_decay},
+        {"params": [p for p in no_decay if id(p) not in head], "weight_decay": 0.0},
+        {"params": [p for p in decay if id(p) in head], "weight_decay": config.weight_decay, "lr": head_lr},
+        {"params": [p for p in no_decay if id(p) in head], "weight_decay": 0.0, "lr": head_lr},
     ]
+    groups = [group for group in groups if group["params"]]
     # The fused kernel exists for CPU and CUDA and is several times faster than the
     # per-parameter loop, which matters most for the large embedding matrix.
     return torch.optim.AdamW(groups, lr=config.learning_rate, fused=device.kind in ("cpu", "cuda"))
@@ -445,6 +237,7 @@ class _TrainingRun:
     """What the steps of one fine-tune share: fixed inputs first, then the state training updates."""
 
     config: FineTuneConfig
+    epochs: int
     device: DeviceInfo
     data: TrainingData
     split: DataSplit
@@ -515,13 +308,7 @@ def _prepare_run(
     data = prepare_training_data(
         texts, labels, min_per_label=config.min_examples_per_label, max_labels=config.max_labels
     )
-    split = split_dataset(
-        data.labels,
-        validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction,
-        seed=config.seed,
-        min_per_label=config.min_examples_per_label,
-    )
+    split = split_for(data, config)
     classes = data.classes
     class_index = {name: j for j, name in enumerate(classes)}
     targets = np.asarray([class_index[v] for v in data.labels], dtype=np.int64)
@@ -546,10 +333,13 @@ def _prepare_run(
             len(split.train) / (len(classes) * counts), dtype=torch.float32, device=device.torch_device
         )
 
-    total_steps = math.ceil(len(split.train) / config.batch_size) * config.epochs
+    per_epoch = math.ceil(len(split.train) / config.batch_size)
+    total_steps = planned_steps(config, len(split.train))
+    epochs = math.ceil(total_steps / per_epoch)
     optimizer = _optimizer(model, config, device)
     return _TrainingRun(
         config=config,
+        epochs=epochs,
         device=device,
         data=data,
         split=split,
@@ -579,7 +369,7 @@ def _emit(run: _TrainingRun, phase: str) -> None:
     train_time = run.clock.stop()
     run.progress(
         TrainProgress(
-            phase=phase, step=run.step, total_steps=run.total_steps, epoch=run.epoch, epochs=run.config.epochs,
+            phase=phase, step=run.step, total_steps=run.total_steps, epoch=run.epoch, epochs=run.epochs,
             train_loss=run.train_loss, val_macro_f1=run.last_f1,
             best_val_macro_f1=run.best_f1 if run.best_f1 >= 0 else None,
             examples_per_second=run.seen / train_time if train_time > 0 else 0.0,
@@ -649,6 +439,8 @@ def _run_epoch(run: _TrainingRun, should_stop: Callable[[], bool] | None) -> Non
     run.epoch_loss, run.epoch_batches = torch.zeros((), device=run.device.torch_device), 0
     train_idx = run.split.train
     for batch_rows in _length_grouped_batches(run.lengths[train_idx], config.batch_size, run.rng):
+        if run.step >= run.total_steps:  # max_steps ends the last epoch early
+            return
         if should_stop is not None and should_stop():
             run.cancelled = True
             return
@@ -669,16 +461,16 @@ def _train(run: _TrainingRun, should_stop: Callable[[], bool] | None) -> float:
     config = run.config
     run.model.train()
     _emit(run, "train")
-    for epoch in range(1, config.epochs + 1):
+    for epoch in range(1, run.epochs + 1):
         run.epoch = epoch
         _run_epoch(run, should_stop)
         if run.cancelled or run.stopped_early:
             break
         per_epoch = config.eval_every is None
         # With step-based evaluation, make sure the final weights are evaluated too.
-        final_unevaluated = epoch == config.epochs and not per_epoch and run.step % config.eval_every != 0
+        final_unevaluated = epoch == run.epochs and not per_epoch and run.step % config.eval_every != 0
         if (per_epoch or final_unevaluated) and _evaluate(run):
-            run.stopped_early = epoch < config.epochs
+            run.stopped_early = epoch < run.epochs
             break
 
     train_time = run.clock.stop()
@@ -689,25 +481,21 @@ def _train(run: _TrainingRun, should_stop: Callable[[], bool] | None) -> float:
     return train_time
 
 
-def _calibrate_and_report(run: _TrainingRun) -> tuple[float, np.ndarray, EvaluationReport]:
-    """Fit the temperature on validation, then score the calibrated model on the held-out test split."""
-    config, model = run.config, run.model
-    temperature = 1.0
-    if config.calibrate:
-        _emit(run, "calibrate")
-        temperature = fit_temperature(_validation_logits(run), run.targets[run.split.validation])
-        model.eval()
-
+def _calibrate_and_report(run: _TrainingRun) -> CalibratedReport:
+    """Fit the (bounded) temperature on validation, then score the held-out test split with and without it."""
+    _emit(run, "calibrate")
+    val_logits = _validation_logits(run)
+    run.model.eval()
     _emit(run, "test")
-    data, test_idx, classes = run.data, run.split.test, run.data.classes
-    test_proba = predict_proba(
-        model, run.tokenizer, [data.texts[i] for i in test_idx], device=run.device, batch_size=run.eval_batch,
-        max_length=config.max_length, temperature=temperature,
+    data, test_idx = run.data, run.split.test
+    raw = predict_proba(
+        run.model, run.tokenizer, [data.texts[i] for i in test_idx], device=run.device, batch_size=run.eval_batch,
+        max_length=run.config.max_length,
     )
-    test_pred = [classes[j] for j in test_proba.argmax(axis=1)]
-    report = evaluate([data.labels[i] for i in test_idx], test_pred, test_proba, classes)
+    scored = calibrated_report(val_logits, run.targets[run.split.validation], np.log(np.clip(raw, 1e-12, None)),
+                               [data.labels[i] for i in test_idx], data.classes, fit=run.config.calibrate)
     _emit(run, "done")
-    return temperature, test_proba, report
+    return scored
 
 
 def fine_tune(
@@ -761,15 +549,17 @@ def fine_tune(
         base_path=base_path, model_factory=model_factory, tokenizer=tokenizer, progress=progress,
     )
     train_time = _train(run, should_stop)
-    temperature, test_proba, report = _calibrate_and_report(run)
+    scored = _calibrate_and_report(run)
     data, split = run.data, run.split
     return FineTuneResult(
         model=run.model,
         tokenizer=run.tokenizer,
         classes=data.classes,
-        temperature=temperature,
-        report=report,
-        test_proba=test_proba,
+        temperature=scored.calibration.temperature,
+        report=scored.report,
+        test_proba=scored.test_proba,
+        calibration=scored.calibration,
+        ece_before=scored.ece_before,
         # Back to positions in the caller's input, which still holds the dropped rows.
         split=DataSplit(
             train=data.positions[split.train],

@@ -63,11 +63,14 @@ def build_int8_variant(folder: str | Path, *, name: str = "",
     Raises
     ------
     ValueError
-        The folder is gone, is already an int8 variant, or has no saved test split.
+        The folder is gone, is a linear model, is already an int8 variant, or has no saved test split.
     """
     folder = Path(folder)
     loaded = load_model(folder, int8=False)
     meta = loaded.meta
+    if not loaded.is_transformer:
+        raise ValueError(f"{folder.name} is a linear model ({meta.kind}); int8 variants are built from fine-tuned "
+                         "transformers, and a linear model is already small and fast on a CPU.")
     if meta.variant == "int8":
         raise ValueError("This model is already an int8 variant; build the variant from its fp32 original.")
     test = read_test_split(folder)

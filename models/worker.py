@@ -11,6 +11,18 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from models.threads import (  # noqa: E402
+    JobThreadGovernor,
+    apply_torch_threads,
+    available_cores,
+    thread_environment,
+    worker_threads,
+)
+
+# Before numpy and torch load: their OpenMP / MKL / OpenBLAS runtimes read the thread counts once.
+for _name, _value in thread_environment(worker_threads()).items():
+    os.environ.setdefault(_name, _value)
+
 import contextlib  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -38,6 +50,20 @@ def _log(message: str) -> None:
     print(f"[{time.strftime('%Y-%m-%d %H:%M:%S')}] {message}", flush=True)
 
 
+class _Governor:
+    """The running job's :class:`models.threads.JobThreadGovernor` (None on a GPU or before the device is known)."""
+
+    current: JobThreadGovernor | None = None
+
+
+def _between_steps(recorder: JobRecorder) -> None:
+    """Called between steps and blocks: follow the thread budget, and end the job at a cancel."""
+    if _Governor.current is not None:
+        _Governor.current.adjust()
+    if recorder.cancel_requested():
+        raise JobCancelled()
+
+
 def _read_input(spec: JobSpec, *, need_label: bool) -> pd.DataFrame:
     path = Path(spec.input_path)
     if not path.is_file():
@@ -55,32 +81,28 @@ def _read_input(spec: JobSpec, *, need_label: bool) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-# Shares of the progress bar: loading before training, and the phases after it.
-_TRAIN_START, _TRAIN_END = 0.02, 0.90
-_PHASE_FRACTIONS = {"calibrate": 0.91, "test": 0.93, "done": 0.94, "baselines": 0.95, "speed": 0.96, "saving": 0.98}
+# Shares of the progress bar: loading before training, the run itself (models.tasks reports its share of it).
+_TRAIN_START, _TRAIN_END = 0.02, 0.98
 
 
 def _train(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[str, dict]:
+    from models.registry import read_meta
     from models.tasks import describe_train_progress, model_factory_from_env, train_classifier
 
     frame = _read_input(spec, need_label=True)
-    config = spec.fine_tune_config()
+    config = spec.fine_tune_config(cuda=device.is_cuda)
     home = folder.parent.parent
     logged_phase = [""]
 
     def stop_now() -> bool:
         # A cancel ends the job at the next step or phase: nothing it computed would be kept anyway
         # (fine_tune alone would still calibrate and report on its test split, minutes on a CPU).
-        if recorder.cancel_requested():
-            raise JobCancelled()
+        _between_steps(recorder)
         return False
 
     def on_progress(event) -> None:
         stop_now()
-        if event.phase in _PHASE_FRACTIONS:
-            fraction = _PHASE_FRACTIONS[event.phase]
-        else:
-            fraction = _TRAIN_START + (_TRAIN_END - _TRAIN_START) * event.fraction
+        fraction = _TRAIN_START + (_TRAIN_END - _TRAIN_START) * event.fraction
         message = describe_train_progress(event)
         recorder.update(
             fraction=fraction, message=message, step=event.step, total_steps=event.total_steps,
@@ -106,22 +128,26 @@ def _train(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
             frame["text"].tolist(), frame["label"].tolist(), task=spec.task, config=config, device=device,
             models_root=home / "models", name=spec.name or spec.task,
             data_source=spec.dataset_id or Path(spec.input_path).name, progress=on_progress,
-            should_stop=stop_now, model_factory=model_factory_from_env(),
+            should_stop=stop_now, model_factory=model_factory_from_env(), recipe=spec.recipe,
+            reuse=_reused_folders(spec.reuse_models, home),
         )
     if outcome.cancelled:
         raise JobCancelled()
-    meta = outcome.meta
-    _log(f"saved {outcome.folder}")
-    summary = (
-        f"Model saved · test macro-F1 {outcome.report['macro_f1']:.2f} on {outcome.report['n']} rows "
-        f"(TF-IDF baseline {outcome.baselines['tfidf_logreg']['macro_f1']:.2f})"
-    )
+    meta, selection = outcome.meta, outcome.selection
+    for kind, saved in outcome.folders.items():
+        _log(f"saved {kind}: {saved}")
+    for warning in selection.get("warnings", []):
+        _log(f"warning: {warning}")
+    summary = (f"{selection['winner_name']} activated · test macro-F1 {outcome.report['macro_f1']:.2f} on "
+               f"{outcome.report['n']} rows, best of {len(outcome.folders)} on the same split")
     return summary, {
         "model_folder": str(outcome.folder),
         "task": meta.task,
         "labels": list(meta.labels),
         "report": outcome.report,
         "baselines": outcome.baselines,
+        "selection": selection,
+        "candidates": [_candidate_result(row, read_meta(row["folder"])) for row in selection["candidates"]],
         "split_sizes": meta.split_sizes,
         "temperature": meta.temperature,
         "training_seconds": meta.training_seconds,
@@ -130,6 +156,55 @@ def _train(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
         "data_fingerprint": meta.data_fingerprint,
         "speed": meta.metrics.get("speed", {}),
     }
+
+
+def _wait_for_reused_jobs(spec: JobSpec, home: Path, recorder: JobRecorder) -> None:
+    """Wait (queued, cancellable) for the earlier jobs whose models this run reuses, before taking the CPU."""
+    from models.jobs import job_status
+
+    def active() -> list[str]:
+        waiting = []
+        for entry in spec.reuse_models:
+            with contextlib.suppress(ValueError):  # a folder, or a deleted job: nothing to wait for
+                if job_status(entry, home=home).is_active:
+                    waiting.append(entry)
+        return waiting
+
+    told = False
+    while active():
+        if recorder.cancel_requested():
+            raise JobCancelled()
+        if not told:
+            recorder.update(force=True, state="queued", message="queued: waiting for the quick models it builds on")
+            _log("waiting for the jobs whose models it reuses")
+            told = True
+        time.sleep(0.5)
+
+
+def _reused_folders(entries: list[str], home: Path) -> list[str]:
+    """Model folders to reuse: a job id stands for the folders its finished run saved (none while it runs)."""
+    from models.jobs import job_status
+
+    folders = []
+    for entry in entries:
+        if Path(entry).is_dir():
+            folders.append(entry)
+            continue
+        try:
+            result = job_status(entry, home=home).result or {}
+        except ValueError:
+            continue  # that job was deleted: everything is fitted again
+        folders += [row["folder"] for row in result.get("candidates", [])]
+    return folders
+
+
+def _candidate_result(row: dict, meta) -> dict:
+    """What the app registers for each model kind of the run (the card holds the full report)."""
+    metrics = meta.metrics
+    return {**row, "report": {k: metrics.get(k) for k in ("accuracy", "macro_f1", "weighted_f1", "ece", "n")},
+            "baselines": metrics.get("baselines", {}), "speed": metrics.get("speed", {}), "device": meta.device,
+            "training_seconds": meta.training_seconds, "throughput": meta.throughput,
+            "selected": meta.selected}
 
 
 def _score(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[str, dict]:
@@ -141,8 +216,7 @@ def _score(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
     started = time.monotonic()
 
     def on_progress(done: int, total: int) -> None:
-        if recorder.cancel_requested():
-            raise JobCancelled()
+        _between_steps(recorder)
         elapsed = time.monotonic() - started
         eta = elapsed / done * (total - done) if done else None
         parts = [f"scored {done:,}/{total:,} texts"]
@@ -185,8 +259,7 @@ def _quantize(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tup
     _log(f"building the int8 variant of {spec.model_folder}")
 
     def on_progress(fraction: float, message: str) -> None:
-        if recorder.cancel_requested():
-            raise JobCancelled()
+        _between_steps(recorder)
         recorder.update(fraction=0.02 + 0.95 * fraction, message=message)
 
     target = build_int8_variant(spec.model_folder, name=spec.name, progress=on_progress)
@@ -211,8 +284,7 @@ def _embed(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
     embedded = [0]
 
     def on_progress(done: int, total: int) -> None:
-        if recorder.cancel_requested():
-            raise JobCancelled()
+        _between_steps(recorder)
         embedded[0] = done
         recorder.update(fraction=0.02 + 0.95 * done / max(total, 1), step=done, total_steps=total,
                         message=f"embedded {done:,}/{total:,} texts · {device.name}")
@@ -268,14 +340,23 @@ def run_job(folder: str | Path) -> str:
         from models.tasks import resolve_device
 
         device = resolve_device(spec.device)
+        on_cpu = not device.is_cuda or kind == "quantize"  # int8 builds run on the CPU
+        threads = apply_torch_threads(worker_threads(gpu=not on_cpu))
+        _log(f"threads: {threads.intra_op} (of {available_cores()} cores) · "
+             f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
+        if on_cpu:  # all cores while nobody uses the app, its share given back at the next page view
+            _Governor.current = JobThreadGovernor(folder.parent.parent, budget=threads.intra_op)
         recorder.update(device=device.name)
         if not device.is_cuda:
             os.nice(5)  # keep the app responsive while this job uses the CPU
         if recorder.cancel_requested():
             raise JobCancelled()
         work = {"train": _train, "score": _score, "quantize": _quantize, "embed": _embed}[spec.kind]
+        _wait_for_reused_jobs(spec, folder.parent.parent, recorder)
         with _cpu_slot(folder, recorder, device):
             summary, result = work(spec, folder, recorder, device)
+            # Finished before the slot is released, so a job queued behind this one sees its result.
+            recorder.finish("done", message=summary, result=result)
     except JobCancelled:
         nothing = {"score": "no predictions were written", "embed": "no embeddings were written"}.get(
             kind, "no model was saved")
@@ -288,7 +369,6 @@ def run_job(folder: str | Path) -> str:
         _log(f"failed: {message}")
         recorder.finish("failed", message=message, error=message)
         return "failed"
-    recorder.finish("done", message=summary, result=result)
     _log("done")
     return "done"
 

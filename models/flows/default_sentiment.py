@@ -21,16 +21,16 @@ from analytics.store.model_rows import RegisteredModel, choose_model, registered
 from analytics.store.predictions import LEXICON_MODEL_ID, has_predictions
 from analytics.store.rating_cuts import RatingCuts, load_cuts
 from models.device import choose_device
-from models.flows.estimates import Estimate, fine_tune_estimate, seconds_of
+from models.flows.estimates import Estimate, seconds_of, training_estimate
 from models.flows.lexicon_scoring import LEXICON_NAME
 from models.flows.model_scoring import advance_model_predictions
 from models.jobs import JobSpec, JobStatus, latest_job, list_jobs, start_job, write_job_input
 from models.tasks import sentiment_labels_from_ratings
 
 TASK = "sentiment"
-# On a CPU the default model trains on a stratified sample so that it is ready in a few minutes;
-# on a GPU it trains on every rated text.
-CPU_TRAINING_ROWS = 4_000
+# On a CPU the default run (TF-IDF + LR and embeddings + LR: the recipe's quick kinds) learns from a
+# stratified sample of this many rated texts, so that it is ready in a few minutes; on a GPU from all.
+CPU_TRAINING_ROWS = 20_000
 MIN_PER_CLASS = 20
 
 
@@ -48,13 +48,6 @@ class SentimentSource:
     stage: str
     job: JobStatus | None = None
     note: str = ""
-
-
-def training_config(*, cuda: bool) -> dict:
-    """Fine-tuning settings for the default model: short texts, few epochs, sized for the device."""
-    if cuda:
-        return {"epochs": 3, "learning_rate": 1e-4, "batch_size": 32, "max_length": 64}
-    return {"epochs": 2, "learning_rate": 1e-4, "batch_size": 32, "max_length": 64}
 
 
 def rating_training_frame(rows: pd.DataFrame, *, max_rows: int | None, corrections: pd.DataFrame | None = None,
@@ -114,7 +107,7 @@ def advance_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
         return SentimentSource(model.model_id, model.name, "ready")
     if job is not None and job.state in ("queued", "running"):
         return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", job,
-                               "A sentiment model is being fine-tuned on this dataset's ratings; VADER serves meanwhile.")
+                               "Sentiment models are being trained on this dataset's ratings; VADER serves meanwhile.")
     if job is not None and job.state == "done" and not job.synced:
         return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", job,
                                "Fine-tuning finished; the model is being registered.")
@@ -130,14 +123,15 @@ def advance_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
     busy = [other for other in list_jobs(home=home) if other.is_active]
     if busy:  # the automatic fine-tune never queues behind other work: it starts when the CPU is free
         return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "waiting", None,
-                               f"A sentiment model will be fine-tuned on this dataset once '{busy[0].name}' has "
+                               f"Sentiment models will be trained on this dataset once '{busy[0].name}' has "
                                "finished; VADER serves meanwhile.")
     try:
         job_id, n_rows, estimate = _start_training(store, info, rows, corrections, load_cuts(store, info), home)
     except ValueError as error:
         return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "lexicon", None, str(error))
     return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", None,
-                           f"Started fine-tuning on {n_rows:,} labelled texts{estimate or ''} (job {job_id}).")
+                           f"Started training sentiment models on {n_rows:,} labelled texts{estimate or ''} (job {job_id}); "
+                           "the best of them on held-out rows will serve.")
 
 
 def retrain_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFrame, *,
@@ -163,11 +157,10 @@ def _start_training(store: Store, info: DatasetInfo, rows: pd.DataFrame, correct
     device = choose_device()
     frame = rating_training_frame(rows, max_rows=None if device.kind == "cuda" else CPU_TRAINING_ROWS,
                                   corrections=corrections, cuts=cuts)
-    config = training_config(cuda=device.kind == "cuda")
-    estimate = fine_tune_estimate(registered_models(store), n_texts=len(frame), epochs=config["epochs"],
-                                  device_name=device.name)
+    estimate = training_estimate(registered_models(store), list_jobs(home=home), n_texts=len(frame),
+                                 recipe="auto", device=device)
     spec = JobSpec(kind="train", task=TASK, input_path=str(write_job_input(frame, home=home)),
-                   name=f"Sentiment from ratings · {info.name}", dataset_id=info.id, config=config,
+                   name=f"Sentiment from ratings · {info.name}", dataset_id=info.id, recipe="auto",
                    expected_seconds=seconds_of(estimate))
     return start_job(spec, home=home), len(frame), estimate
 

@@ -47,7 +47,8 @@ def fine_tune_estimate(models: list[RegisteredModel], *, n_texts: int, epochs: i
     kind = device_name.split()[:1]
     for model in models:  # newest first
         speed = float(model.metrics.get("throughput") or 0)
-        if speed > 0 and str(model.metrics.get("device") or "").split()[:1] == kind:
+        tuned = model.metrics.get("kind", "transformer") == "transformer"
+        if tuned and speed > 0 and str(model.metrics.get("device") or "").split()[:1] == kind:
             return Estimate(n_texts * train_share * epochs / speed, speed,
                             f"the last fine-tune ran at on {_where(device_name)}")
     return None
@@ -84,3 +85,38 @@ def embedding_estimate(jobs: list[JobStatus], *, n_texts: int, device_name: str)
 def seconds_of(estimate: Estimate | None) -> float | None:
     """What a job spec records: the estimate's seconds, or None."""
     return None if estimate is None else round(estimate.seconds, 1)
+
+
+def training_estimate(models: list[RegisteredModel], jobs: list[JobStatus], *, n_texts: int, recipe: str,
+                      device, config=None) -> Estimate | None:
+    """A best-of run: embedding every text (the embedding model) plus, when the recipe fits it, the fine-tune.
+
+    The TF-IDF model takes seconds and is left out. None when neither speed was measured here yet.
+    """
+    from models.recipes import default_config, kinds_for, planned_steps
+
+    kinds = kinds_for(recipe, cuda=device.is_cuda)
+    embedding = embedding_estimate(jobs, n_texts=n_texts, device_name=device.name) or _embedding_model_estimate(
+        models, n_texts=n_texts, device_name=device.name)
+    if "transformer" not in kinds:
+        return embedding
+    config = config or default_config(cuda=device.is_cuda)
+    train_share = 1 - config.validation_fraction - config.test_fraction
+    n_train = max(1, round(n_texts * train_share))
+    epochs = planned_steps(config, n_train) * config.batch_size / n_train  # max_steps may cut the last epoch
+    tune = fine_tune_estimate(models, n_texts=n_texts, epochs=epochs, device_name=device.name,
+                              train_share=train_share)
+    if tune is None or embedding is None:
+        return tune
+    return Estimate(tune.seconds + embedding.seconds, tune.speed, tune.basis)
+
+
+def _embedding_model_estimate(models: list[RegisteredModel], *, n_texts: int, device_name: str) -> Estimate | None:
+    """From the newest embedding model trained on the same kind of device (its card's texts/s, fit included)."""
+    kind = device_name.split()[:1]
+    for model in models:  # newest first
+        speed = float(model.metrics.get("throughput") or 0)
+        if (model.metrics.get("kind") == "embedding_logreg" and speed > 0
+                and str(model.metrics.get("device") or "").split()[:1] == kind):
+            return Estimate(n_texts / speed, speed, f"the last embedding model trained at on {_where(device_name)}")
+    return None

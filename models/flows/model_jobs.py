@@ -15,6 +15,7 @@ from models.flows.default_sentiment import TASK as SENTIMENT
 from models.flows.default_sentiment import rating_training_frame
 from models.flows.sync import summarize_metrics
 from models.jobs import JobSpec, list_jobs, start_job, write_job_input
+from models.recipes import KIND_SHORT
 from models.registry import list_models
 
 
@@ -93,25 +94,32 @@ def start_int8_variant(model: RegisteredModel, *, home: Path | None = None) -> s
 
 
 def start_fine_tune(info: DatasetInfo, frame: pd.DataFrame, *, task: str, name: str, config: dict,
-                    home: Path | None = None, expected_seconds: float | None = None) -> str:
-    """Start fine-tuning on ``frame`` (record_id, text, label) in its own process; return the job id."""
+                    home: Path | None = None, expected_seconds: float | None = None, recipe: str = "auto",
+                    reuse_models: list[str] | None = None) -> str:
+    """Start a best-of training run on ``frame`` (record_id, text, label) in its own process; return the job id.
+
+    ``reuse_models`` names earlier training jobs (or model folders) whose linear models the run scores
+    again instead of refitting: the CPU's background fine-tune after its quick run.
+    """
     spec = JobSpec(kind="train", task=task, input_path=str(write_job_input(frame, home=home)), name=name,
-                   dataset_id=info.id, config=config, expected_seconds=expected_seconds)
+                   dataset_id=info.id, config=config, expected_seconds=expected_seconds, recipe=recipe,
+                   reuse_models=list(reuse_models or []))
     return start_job(spec, home=home)
 
 
 def sync_model_folders(store: Store, root: Path | None = None) -> list[RegisteredModel]:
     """Register model folders saved outside the app (``python -m models train``); return the new ones.
 
-    A new model becomes active only when its task has no active model, so a headless run never
-    silently replaces what the app uses. Folders of the app's own jobs are left to
+    A new model becomes active only when its task has no active model and its run selected it (best
+    of its kinds), so a headless run never silently replaces what the app uses. Folders of the app's own jobs are left to
     :func:`models.flows.sync.register_job_model`, and unreadable folders are skipped.
     """
     root = root or gapsight_home() / "models"
     registered = registered_models(store)
     known = {m.model_id for m in registered}
-    known |= {Path(job.result["model_folder"]).name for job in list_jobs(home=root.parent)
-              if job.kind == "train" and job.result and job.result.get("model_folder")}
+    known |= {Path(folder).name for job in list_jobs(home=root.parent) if job.kind == "train" and job.result
+              for folder in [job.result.get("model_folder")] + [c["folder"] for c in job.result.get("candidates", [])]
+              if folder}
     active_tasks = {m.task for m in registered if m.active}
     added = []
     for entry in reversed(list_models(root)):  # oldest first, so the newest of a task ends up active
@@ -121,11 +129,13 @@ def sync_model_folders(store: Store, root: Path | None = None) -> list[Registere
         metrics = summarize_metrics(meta.metrics, meta.metrics.get("baselines") or {}, device=meta.device,
                                     training_seconds=meta.training_seconds, throughput=meta.throughput,
                                     speed=meta.metrics.get("speed"), compared_with=meta.metrics.get("compared_with"),
-                                    variant=meta.variant)
+                                    variant=meta.variant, kind=meta.kind, selection=meta.metrics.get("selection"))
         data = meta.metrics.get("data") or {}
-        activate = meta.task not in active_tasks and meta.variant == "fp32"
+        # Only the kind its run selected: the others lost to it on the same validation rows.
+        activate = meta.task not in active_tasks and meta.variant == "fp32" and meta.selected
         added.append(register_model(
-            store, model_id=entry.folder.name, task=meta.task, name=data.get("name") or meta.task,
+            store, model_id=entry.folder.name, task=meta.task,
+            name=f"{data.get('name') or meta.task} · {KIND_SHORT.get(meta.kind, meta.kind)}",
             folder=str(entry.folder), dataset_id=None, labels=meta.labels, metrics=metrics, activate=activate))
         if activate:
             active_tasks.add(meta.task)

@@ -43,10 +43,13 @@ def seed_demo(store: Store) -> None:
 
 
 def sync_jobs(store: Store) -> None:
-    """Register models and import predictions of jobs that finished since the last run (once per script run)."""
+    """Register models and import predictions of jobs that finished since the last run (once per script run);
+    then size the app's torch threads to what a computing CPU job leaves (issue 13)."""
     from models.flows.sync import sync_finished_jobs
+    from models.threads import budget_app_threads
 
     report = sync_finished_jobs(store)
+    budget_app_threads()
     for model in report.registered:
         st.toast(f"Model '{model.name}' ({model.task}) is ready.", icon=":material/check_circle:")
     for problem in report.problems:

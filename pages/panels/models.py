@@ -5,7 +5,14 @@ import streamlit as st
 
 from analytics.figures.models import confusion_figure
 from analytics.insights.model_ranking import rank_models
-from analytics.insights.model_reports import compare_table, comparison_table, per_class_table
+from analytics.insights.model_reports import (
+    compare_table,
+    comparison_table,
+    per_class_table,
+    selection_sentence,
+    selection_table,
+    stronger_baselines,
+)
 from analytics.store.database import Store
 from analytics.store.model_rows import RegisteredModel, activate_model
 from models.registry import read_meta
@@ -24,10 +31,28 @@ def report_panel(chosen: RegisteredModel) -> None:
                        f"fp32 original on the same {metrics.get('n', 0):,} test rows; "
                        f"{metrics['speed']['cpu_rows_per_s']:,.0f} against {before['cpu_rows_per_s']:,.0f} rows/s "
                        f"on this CPU; {metrics['speed']['size_mb']:.0f} against {before['size_mb']:.0f} MB.")
+        selection_panel(metrics)
         st.dataframe(comparison_table(metrics), hide_index=True, width="stretch")
         left, right = st.columns(2)
         left.dataframe(per_class_table(metrics), hide_index=True, width="stretch")
         right.plotly_chart(confusion_figure(metrics), key="models_confusion")
+
+
+def selection_panel(metrics: dict) -> None:
+    """Which kind its run activated, by how much, every warning (a transformer that lost) and the calibration."""
+    if sentence := selection_sentence(metrics):
+        st.markdown(f"**{sentence}**")
+        st.dataframe(selection_table(metrics), hide_index=True, width="stretch",
+                     column_config={"activated": st.column_config.CheckboxColumn()})
+    for warning in ((metrics.get("selection") or {}).get("warnings") or []) + stronger_baselines(metrics):
+        st.warning(warning, icon=":material/warning:")
+    calibration = metrics.get("calibration") or {}
+    if calibration:
+        before, after = calibration.get("ece_before"), calibration.get("ece_after")
+        ece = f" Expected calibration error on the test rows: {before:.3f} before, {after:.3f} after." if (
+            before is not None and after is not None) else ""
+        st.caption(f"Confidence calibration: temperature {calibration.get('temperature', 1.0):.2f} fitted on the "
+                   f"validation rows (bounded to 0.5–5).{ece} {calibration.get('note') or ''}")
 
 
 def compare_panel(models: list[RegisteredModel], chosen: RegisteredModel, names: dict[str, str]) -> None:

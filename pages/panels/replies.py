@@ -48,7 +48,7 @@ def _intents(store: Store, info: DatasetInfo) -> tuple[pd.Series, str]:
     rules; with the words that say which."""
     tags = stored_tags(store, info).get("intent")
     if tags is not None:
-        return tags.set_index("record_id")["label"], "intents from the fine-tuned intent classifier"
+        return tags.set_index("record_id")["label"], "intents from the trained intent classifier"
     scheme, home = TAG_SCHEMES["intents"], str(gapsight_home())
     if has_vectors(info):
         tagged = zero_shot_tags(home, info.id, info.version, scheme.name, tuple(scheme.descriptions.items()),

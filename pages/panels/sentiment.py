@@ -30,6 +30,8 @@ def _explain(model_key: str, text: str) -> Explanation:
     if model_key == LEXICON_MODEL_ID:
         return explain_occlusion(text, lexicon_score_fn(CLASSES), CLASSES)
     loaded = _loaded(model_key)
+    if not loaded.is_transformer:
+        return explain_occlusion(text, loaded.model.score_fn(temperature=loaded.meta.temperature), loaded.meta.labels)
     score = transformer_score_fn(loaded.model, loaded.tokenizer, device=choose_device("cpu"),
                                  max_length=int(loaded.meta.config.get("max_length") or 128),
                                  temperature=loaded.meta.temperature)
@@ -62,12 +64,12 @@ def relabel_panel(store: Store, info: DatasetInfo, selected: list[str], matching
         st.rerun()
     if n_labels or info.rating_scale:
         st.caption(f"{n_labels:,} rows carry your labels: they override the model here and replace the "
-                   "rating-derived label when the sentiment model is fine-tuned again.")
-        if st.button("Fine-tune again with my labels and cuts", key="relabel_retrain",
+                   "rating-derived label when the sentiment models are trained again.")
+        if st.button("Train again with my labels and cuts", key="relabel_retrain",
                      icon=":material/model_training:"):
             try:
                 job_id = retrain_default_sentiment(store, info, dataset_rows(info))
-                st.success(f"Started fine-tuning (job {job_id}); the current model serves until it is ready.")
+                st.success(f"Started training (job {job_id}); the current model serves until the new best one is ready.")
             except ValueError as error:
                 st.error(str(error), icon=":material/error:")
 
@@ -83,13 +85,13 @@ def cuts_panel(store: Store, info: DatasetInfo) -> None:
         left, right = st.columns(2)
         negative = left.number_input("Negative up to", low, high, cuts.negative_max, step, key="cuts_negative")
         positive = right.number_input("Positive from", low, high, cuts.positive_min, step, key="cuts_positive")
-        if st.form_submit_button("Save for the next fine-tune"):
+        if st.form_submit_button("Save for the next training run"):
             try:
                 save_cuts(store, info, RatingCuts(float(negative), float(positive)))
             except ValueError as error:
                 st.error(str(error), icon=":material/error:")
                 return
-            st.session_state[keys.CUTS_DONE] = ("Saved. Press 'Fine-tune again with my labels and cuts' (Verbatims tab) "
+            st.session_state[keys.CUTS_DONE] = ("Saved. Press 'Train again with my labels and cuts' (Verbatims tab) "
                                            "to train with them.")
             st.rerun()
 

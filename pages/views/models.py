@@ -1,4 +1,4 @@
-"""Models: fine-tune a classifier in the background, follow it live, read, compare, rank and manage models."""
+"""Models: train classifiers (best of three kinds) in the background, follow them live, read, compare, rank, manage."""
 from pathlib import Path
 
 import streamlit as st
@@ -6,24 +6,14 @@ import streamlit as st
 from analytics.insights.model_reports import registry_table
 from analytics.store.model_rows import activate_model, registered_models, unregister_model
 from models.device import choose_device
-from models.flows.default_sentiment import training_config
-from models.flows.estimates import fine_tune_estimate, seconds_of
-from models.flows.model_jobs import (
-    label_sources,
-    start_fine_tune,
-    start_int8_variant,
-    sync_model_folders,
-    training_frame,
-)
+from models.flows.model_jobs import start_int8_variant, sync_model_folders
 from models.jobs import list_jobs, queue_positions, queue_wait
 from models.registry import delete_model, export_zip
 from pages.common.frame import active_dataset
-from pages.common.loaders import dataset_rows, get_store
+from pages.common.loaders import get_store
 from pages.common.widgets import confirmed_delete, job_progress, rerun_when_finished
 from pages.panels.models import compare_panel, rank_panel, report_panel
-
-PREDICTS = {"": "what the column is named", "intent": "intents (used on Topics & intents)",
-            "topic": "topics / service dimensions (used on Topics & intents)"}
+from pages.panels.training import train_form
 
 store = get_store()
 device = choose_device()
@@ -55,39 +45,11 @@ def job_panel() -> None:
 
 
 info = active_dataset(store)
-st.subheader("Fine-tune a classifier")
+st.subheader("Train a classifier")
 if info is None or not info.mapping.get("text"):
-    st.info("Fine-tuning needs a dataset with a text column; import or re-map one on the Data page.")
+    st.info("Training needs a dataset with a text column; import or re-map one on the Data page.")
 else:
-    sources = label_sources(store, info)
-    defaults = training_config(cuda=device.kind == "cuda")
-    with st.form("train_form"):
-        source = st.selectbox("Labels", sources.options,
-                              help="Any column of the dataset, or sentiment derived from ratings.")
-        predicts = st.selectbox("It predicts", PREDICTS, format_func=PREDICTS.get, key="train_predicts",
-                                help="Intent and topic models tag interactions on the Topics & intents page.")
-        left, middle, right, last = st.columns(4)
-        epochs = left.number_input("Epochs", 1, 20, defaults["epochs"])
-        learning_rate = middle.number_input("Learning rate", 1e-6, 1e-2, defaults["learning_rate"], format="%.0e")
-        batch_size = right.number_input("Batch size", 4, 512, defaults["batch_size"])
-        max_length = last.number_input("Max tokens", 16, 512, defaults["max_length"])
-        name = st.text_input("Model name", placeholder="defaults to the label column and dataset")
-        per_epoch = fine_tune_estimate(registered_models(store), n_texts=info.n_rows, epochs=1, device_name=device.name)
-        st.caption(f"On this dataset's {info.n_rows:,} rows (at most: only labelled texts train), one epoch takes "
-                   f"{per_epoch.phrase if per_epoch else 'an unknown time: no fine-tune was measured on this device yet'}.")
-        submitted = st.form_submit_button("Start fine-tuning", type="primary")
-    if submitted:
-        try:
-            frame, task = training_frame(store, info, dataset_rows(info), sources, source, predicts=predicts)
-            config = {"epochs": int(epochs), "learning_rate": float(learning_rate), "batch_size": int(batch_size),
-                      "max_length": int(max_length)}
-            estimate = fine_tune_estimate(registered_models(store), n_texts=len(frame), epochs=int(epochs),
-                                          device_name=device.name)
-            job_id = start_fine_tune(info, frame, task=task, name=name or f"{task} · {info.name}", config=config,
-                                     expected_seconds=seconds_of(estimate))
-            st.success(f"Started job {job_id} on {len(frame):,} labelled texts{estimate or ''}. Progress below.")
-        except ValueError as error:
-            st.error(str(error), icon=":material/error:")
+    train_form(store, info, device)
 
 st.subheader("Jobs")
 st.caption("Training, scoring, int8 and embedding jobs. On a CPU one computes at a time and the others wait in "
@@ -97,13 +59,13 @@ job_panel()
 st.subheader("Registered models")
 models = registered_models(store)
 if not models:
-    st.info("No fine-tuned model yet: VADER serves sentiment until one is trained.")
+    st.info("No trained model yet: VADER serves sentiment until one is trained.")
     st.stop()
 st.dataframe(registry_table(models), hide_index=True, width="stretch",
              column_config={"active": st.column_config.CheckboxColumn()})
 names = {m.model_id: f"{m.name} ({m.task})" for m in models}
-chosen = next(m for m in models if m.model_id == st.selectbox("Model", list(names), format_func=names.get,
-                                                              key="models_chosen"))
+picked = st.selectbox("Model", list(names), format_func=names.get, key="models_chosen")
+chosen = next(m for m in models if m.model_id == picked)
 report_tab, compare_tab, rank_tab, manage_tab = st.tabs(["Report", "Compare", "Pick by trade-off", "Manage"])
 with report_tab:
     report_panel(chosen)
@@ -115,7 +77,7 @@ with manage_tab:
     act, variant, export = st.columns(3)
     if not chosen.active:
         act.button("Activate for its task", on_click=activate_model, args=(store, chosen.model_id))
-    if chosen.metrics.get("variant", "fp32") == "fp32":
+    if chosen.metrics.get("variant", "fp32") == "fp32" and chosen.metrics.get("kind", "transformer") == "transformer":
         if variant.button("Build int8 CPU variant", help="Measured against this model on its own test rows."):
             try:
                 st.success(f"Started job {start_int8_variant(chosen)}; it appears under Jobs, then in the list.")
@@ -124,7 +86,9 @@ with manage_tab:
     if Path(chosen.folder).is_dir():
         export.download_button("Export (zip)", lambda: export_zip(chosen.folder), file_name=f"{chosen.model_id}.zip",
                                mime="application/zip", on_click="ignore", icon=":material/download:",
-                               help="A folder plain transformers loads: safetensors, tokenizer, config, card.")
+                               help="A folder plain transformers loads: safetensors, tokenizer, config, card."
+                               if chosen.metrics.get("kind", "transformer") == "transformer" else
+                               "The scikit-learn model (joblib), its card and its test rows.")
     else:
         export.warning("The model folder is missing: delete this entry or retrain.", icon=":material/warning:")
     if confirmed_delete(f"Delete '{chosen.name}', its folder and its predictions", key=f"sure_{chosen.model_id}",

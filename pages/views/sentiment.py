@@ -59,7 +59,7 @@ if source.stage in BACKGROUND_STAGES or (source.stage == "waiting" and source.no
     background_status(source.stage)
 elif source.stage == "lexicon" and source.job is not None:
     st.warning(source.note, icon=":material/warning:")
-    if st.button("Try fine-tuning again", key="sentiment_retry"):
+    if st.button("Try training again", key="sentiment_retry"):
         advance_default_sentiment(store, info, dataset_rows(info), retry=True)
         st.rerun()
 if info.rating_scale:

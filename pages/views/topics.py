@@ -49,7 +49,7 @@ for tab, scheme in zip(tabs, TAG_SCHEMES.values()):
         tags, model = classifier_tags(store, info, rows, task=scheme.task, column=scheme.column)
         if model is not None:
             topic_view(frame.merge(tags, on="record_id"), scheme.column, scheme.name,
-                       f"{scheme.name}: fine-tuned classifier {model_caption(store, model, '')} · "
+                       f"{scheme.name}: trained classifier {model_caption(store, model, '')} · "
                        f"sentiment: {sentiment_name}")
             continue
         labels = labels_form(info.id, scheme)

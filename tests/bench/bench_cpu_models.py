@@ -26,10 +26,14 @@ from analytics.demo.generator import generate_demo  # noqa: E402
 from analytics.ingest.ratings import detect_rating_scale, normalise_ratings  # noqa: E402
 from models.base import load_classifier, load_tokenizer  # noqa: E402
 from models.device import choose_device  # noqa: E402
-from models.flows.default_sentiment import CPU_TRAINING_ROWS, rating_training_frame, training_config  # noqa: E402
+from models.flows.default_sentiment import rating_training_frame  # noqa: E402
 from models.inference import predict_proba  # noqa: E402
 from models.quantize import quantize_int8  # noqa: E402
-from models.training import FineTuneConfig, fine_tune  # noqa: E402
+from models.recipes import default_config  # noqa: E402
+from models.training import fine_tune  # noqa: E402
+
+# The transformer fine-tune these figures describe: a stratified sample of this many rows (issue 3's recipe).
+FINE_TUNE_ROWS = 4_000
 
 
 def rows_per_second(score, texts: list[str]) -> float:
@@ -69,8 +73,8 @@ def main() -> None:
     ratings = normalise_ratings(demo["rating"].astype(str), detect_rating_scale(demo["rating"].astype(str)))
     rows = pd.DataFrame({"record_id": demo["interaction_id"], "text": demo["text"],
                          "rating": ratings.normalised})
-    frame = rating_training_frame(rows, max_rows=CPU_TRAINING_ROWS)
-    config = FineTuneConfig(**training_config(cuda=False))
+    frame = rating_training_frame(rows, max_rows=FINE_TUNE_ROWS)
+    config = default_config(cuda=False)
     started = time.perf_counter()
     result = fine_tune(frame["text"].tolist(), frame["label"].tolist(), config=config, device=device)
     results["default_model"] = {

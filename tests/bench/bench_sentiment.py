@@ -27,8 +27,9 @@ import torch  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 from models.device import choose_device  # noqa: E402
-from models.evaluation import evaluate, tfidf_logreg_baseline, vader_baseline  # noqa: E402
+from models.evaluation import evaluate, vader_baseline  # noqa: E402
 from models.inference import predict_proba  # noqa: E402
+from models.linear import fit_tfidf_logreg  # noqa: E402
 from models.training import FineTuneConfig, fine_tune  # noqa: E402
 
 
@@ -60,8 +61,9 @@ def fine_tuned_scores(train_x, train_y, test_x, test_y, *, config, device, base_
 def baseline_scores(train_x, train_y, test_x, test_y, *, vader: bool) -> dict:
     """TF-IDF + logistic regression (and VADER for sentiment labels) on the same split."""
     scores = {}
-    tfidf = tfidf_logreg_baseline(train_x, train_y, test_x)
-    scores["tfidf_logreg_macro_f1"] = round(evaluate(test_y, list(tfidf.labels)).macro_f1, 4)
+    fit_x, val_x, fit_y, val_y = train_test_split(train_x, train_y, test_size=0.1, random_state=0, stratify=train_y)
+    tfidf = fit_tfidf_logreg(fit_x, fit_y, val_x, val_y, classes=tuple(sorted(set(train_y))))
+    scores["tfidf_logreg_macro_f1"] = round(evaluate(test_y, list(tfidf.predict(test_x).labels)).macro_f1, 4)
     if vader:
         lexicon = vader_baseline(test_x, sorted(set(train_y)))
         scores["vader_macro_f1"] = round(evaluate(test_y, list(lexicon.labels)).macro_f1, 4)

@@ -150,7 +150,8 @@ def _grid_rows(page, grid) -> list[dict[str, str]]:
 
 
 def test_fine_tune_from_the_models_page(tiny_train_url, page):
-    """The issue's flow: start a fine-tune on the Models page, follow its progress, read the finished report."""
+    """Start a training run on the Models page (the CPU's default: the two linear models), follow its progress,
+    read the finished report with its comparison."""
     expect = pytest.importorskip("playwright.sync_api").expect
     # Without the File System Access API the grid's CSV export falls back to a plain download Playwright catches.
     page.add_init_script("delete window.showSaveFilePicker;")
@@ -158,15 +159,15 @@ def test_fine_tune_from_the_models_page(tiny_train_url, page):
     page.get_by_role("heading", name="Overview").wait_for()
     page.get_by_role("link", name="Models").click()
     page.wait_for_url("**/models")
-    page.get_by_role("heading", name="Fine-tune a classifier").wait_for()
+    page.get_by_role("heading", name="Train a classifier").wait_for()
     page.get_by_text("No job yet.").wait_for()
-    page.get_by_text("No fine-tuned model yet").wait_for()
+    page.get_by_text("No trained model yet").wait_for()
     _no_exception(page)
 
     _selectbox(page, "Labels").click()
     page.get_by_role("option", name="topic", exact=True).click()
     _wait_selectbox_shows(page, "Labels", "topic")
-    page.get_by_role("button", name="Start fine-tuning").click()
+    page.get_by_role("button", name="Start training").click()
     started = page.locator('[data-testid="stAlertContentSuccess"]', has_text="Started job")
     started.wait_for()
     assert "45 labelled texts" in started.inner_text()
@@ -187,24 +188,28 @@ def test_fine_tune_from_the_models_page(tiny_train_url, page):
     print(f"progress seen while the job ran: {saw_progress}")
     # A finished job has no progress bar (retried: the previous frame's bar lingers until the rerun completes).
     expect(page.locator('[data-testid="stProgress"]')).to_have_count(0)
-    page.get_by_text("Model saved · test macro-F1").first.wait_for()
+    page.get_by_text("activated · test macro-F1").first.wait_for()
 
     # The panel registered the finished job's model; a fresh run of the page lists it and shows its report.
     page.reload()
     page.get_by_role("heading", name="Registered models").wait_for()
-    _wait_selectbox_shows(page, "Model", "topic · labelled.csv (topic)")
     for tab in ("Report", "Compare", "Pick by trade-off", "Manage"):
         page.get_by_role("tab", name=tab).wait_for()
     report = page.get_by_role("tabpanel").filter(has=page.locator('.js-plotly-plot'))
     report.locator('.js-plotly-plot').first.wait_for()  # the confusion matrix
-    assert page.get_by_text("No fine-tuned model yet").count() == 0
+    assert page.get_by_text("No trained model yet").count() == 0
+    page.get_by_text("was activated: the best validation macro-F1 of 2 models trained on the same rows").wait_for()
     _no_exception(page)
 
     registry = _grid_rows(page, page.locator('[data-testid="stDataFrame"]').first)
-    assert [(row["name"], row["task"]) for row in registry] == [("topic · labelled.csv", "topic")]
-    comparison = _grid_rows(page, report.locator('[data-testid="stDataFrame"]').first)
-    assert [row["model"] for row in comparison][:2] == ["fine-tuned model", "TF-IDF + logistic regression"]
-    assert all(0 <= float(row["macro_f1"]) <= 1 for row in comparison[:2])
+    assert sorted((row["name"], row["task"]) for row in registry) == [
+        ("topic · labelled.csv · TF-IDF", "topic"), ("topic · labelled.csv · embeddings", "topic")]
+    tables = report.locator('[data-testid="stDataFrame"]')
+    selection, comparison = _grid_rows(page, tables.nth(0)), _grid_rows(page, tables.nth(1))
+    assert sorted(row["model"] for row in selection) == ["MiniLM embeddings + logistic regression",
+                                                         "TF-IDF + logistic regression"]
+    assert comparison[0]["model"].endswith("(this model)") and len(comparison) == 2
+    assert all(0 <= float(row["macro_f1"]) <= 1 for row in comparison)
     _no_exception(page)
 
 

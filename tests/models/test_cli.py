@@ -44,15 +44,17 @@ def test_train_list_score_evaluate_round_trip(reviews, tmp_path, monkeypatch, ca
     monkeypatch.setenv(TINY_MODEL_ENV, "1")
     home = tmp_path / "home"
     code = main(["train", "--input", str(reviews), "--text-column", "review", "--label-column", "sentiment",
-                 *TINY_FLAGS, "--device", "cpu", "--home", str(home)])
+                 *TINY_FLAGS, "--device", "cpu", "--home", str(home), "--recipe", "full"])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "Test split: 20 rows" in out and "macro-F1" in out
     assert "TF-IDF + logistic regression" in out and "VADER lexicon" in out
-    [entry] = list_models(home / "models")
+    entries = list_models(home / "models")
+    assert sorted(e.meta.kind for e in entries) == ["embedding_logreg", "tfidf_logreg", "transformer"]
+    [entry] = [e for e in entries if e.meta.selected]  # the one the run activated
     assert f"Model saved to {entry.folder}" in out
     assert entry.meta.task == "sentiment" and entry.meta.metrics["data"]["source"] == str(reviews.resolve())
-    assert "epoch" in err and "saving the model" in err  # progress went to stderr
+    assert "epoch" in err and "saving the models" in err  # progress went to stderr
 
     assert main(["list", "--home", str(home)]) == 0
     assert entry.folder.name in capsys.readouterr().out

@@ -8,7 +8,6 @@ import pytest
 from models.evaluation import (
     evaluate,
     expected_calibration_error,
-    tfidf_logreg_baseline,
     vader_applies,
     vader_baseline,
 )
@@ -71,14 +70,6 @@ def test_evaluate_rejects_inconsistent_input():
         evaluate(["a", "b"], ["a", "b"], np.full((2, 2), 0.5), ["a", "b", "c"])
     with pytest.raises(ValueError, match="Nothing to evaluate"):
         evaluate([], [])
-
-
-def test_tfidf_baseline_learns_a_separable_task(toy_data):
-    texts, labels = toy_data
-    result = tfidf_logreg_baseline(texts[:150], labels[:150], texts[150:])
-    assert result.classes == ("negative", "positive")
-    assert result.proba.shape == (50, 2)
-    assert np.mean(result.labels == np.array(labels[150:], dtype=object)) >= 0.9
 
 
 def test_vader_baseline_maps_onto_the_task_spelling():

@@ -98,7 +98,7 @@ def launched(tmp_path_factory, toy_maker, tiny_config, trained):
         ):
             path = write_job_input(frame, home=homes[name])
             spec = JobSpec(kind="train", task="sentiment", input_path=str(path), dataset_id=f"ds-{name}",
-                           config=job_config, device="cpu", name=f"toy {name}")
+                           config=job_config, device="cpu", name=f"toy {name}", recipe="full")
             jobs[name] = start_job(spec, home=homes[name])
         path = write_job_input(_frame(SCORE_TEXTS, ids=SCORE_IDS), home=homes["score"])
         spec = JobSpec(kind="score", task="sentiment", input_path=str(path), model_folder=str(model_folder),
@@ -178,7 +178,10 @@ def test_a_train_job_reports_progress_and_saves_a_model(launched):
     folder = Path(result["model_folder"])
     assert folder.parent == home / "models" and (folder / "gapsight.json").is_file()
     assert result["report"]["n"] == result["split_sizes"]["test"] == 60
-    assert result["baselines"]["tfidf_logreg"]["n"] == 60 and "vader" in result["baselines"]
+    assert "vader" in result["baselines"] and all(b["n"] == 60 for b in result["baselines"].values())
+    assert [c["kind"] for c in result["candidates"]] == ["tfidf_logreg", "embedding_logreg", "transformer"]
+    assert [c["folder"] for c in result["candidates"] if c["selected"]] == [result["model_folder"]]
+    assert result["selection"]["winner_name"] in status.message
     assert result["report"]["macro_f1"] > 0.8
     assert "saved" in status.log_tail
     assert latest_job(task="sentiment", dataset_id="ds-train", home=home).job_id == job_id
@@ -221,7 +224,7 @@ def test_a_quantize_job_saves_a_measured_int8_variant(launched):
 def test_spec_round_trips_and_checks_its_fields(tmp_path):
     spec = JobSpec(kind="train", task="intent", input_path=tmp_path / "in.parquet", config={"epochs": 2})
     assert JobSpec.from_json(spec.to_json()) == spec
-    assert spec.input_path == str(tmp_path / "in.parquet") and spec.fine_tune_config().epochs == 2
+    assert spec.input_path == str(tmp_path / "in.parquet") and spec.fine_tune_config(cuda=False).epochs == 2
     with pytest.raises(ValueError, match="kind='tune' should be one of train, score, quantize, embed"):
         JobSpec(kind="tune", task="x", input_path="a")
     with pytest.raises(ValueError, match="A score job needs the model folder"):

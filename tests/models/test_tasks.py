@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from analytics.ingest.ratings import normalise_ratings
-from models.evaluation import evaluate, tfidf_logreg_baseline
-from models.registry import list_models, load_model, read_test_split
+from models.evaluation import evaluate
+from models.linear import fit_tfidf_logreg
+from models.registry import list_models, load_model, read_meta, read_test_split
 from models.tasks import (
     clean_labels,
     describe_train_progress,
@@ -29,6 +30,7 @@ def outcome(tmp_path_factory, toy_data, tiny_config, cpu, tokenizer, tiny_model_
     result = train_classifier(
         texts, labels, task="sentiment", config=tiny_config, device=cpu, models_root=root, name="toy reviews",
         data_source="dataset ds-1", progress=events.append, model_factory=tiny_model_factory, tokenizer=tokenizer,
+        recipe="full",
     )
     return result, root, events
 
@@ -36,6 +38,8 @@ def outcome(tmp_path_factory, toy_data, tiny_config, cpu, tokenizer, tiny_model_
 def test_training_saves_a_loadable_model_with_its_card(outcome):
     result, root, _ = outcome
     assert not result.cancelled
+    assert set(result.folders) == {"tfidf_logreg", "embedding_logreg", "transformer"}
+    assert result.folder == result.folders[result.selection["winner"]]
     assert result.folder.parent == root and result.folder.name.startswith("toy-reviews-")
     loaded = load_model(result.folder)
     meta = loaded.meta
@@ -47,7 +51,12 @@ def test_training_saves_a_loadable_model_with_its_card(outcome):
     assert meta.metrics["data"]["source"] == "dataset ds-1" and meta.metrics["data"]["rows_used"] == 200
     assert len(meta.data_fingerprint) == 64 and meta.device.startswith("CPU")
     assert meta.training_seconds > 0 and meta.throughput > 0 and meta.temperature > 0
-    assert [entry.folder for entry in list_models(root)] == [result.folder]
+    assert sorted(entry.folder for entry in list_models(root)) == sorted(result.folders.values())
+    # Only the winner is marked selected, and every card carries the same comparison.
+    cards = {kind: read_meta(folder) for kind, folder in result.folders.items()}
+    assert [kind for kind, card in cards.items() if card.selected] == [result.selection["winner"]]
+    assert {card.kind for card in cards.values()} == set(result.folders)
+    assert all(card.metrics["selection"] == result.selection for card in cards.values())
 
 
 def test_report_has_per_class_scores_confusion_and_calibration(outcome):
@@ -63,25 +72,35 @@ def test_report_has_per_class_scores_confusion_and_calibration(outcome):
 def test_baselines_are_scored_on_the_same_test_rows(outcome, toy_data, tiny_config):
     result, _, _ = outcome
     texts, labels = toy_data
-    assert set(result.baselines) == {"tfidf_logreg", "vader"}  # sentiment labels: VADER applies
+    others = {"tfidf_logreg", "embedding_logreg", "transformer"} - {result.selection["winner"]}
+    assert set(result.baselines) == others | {"vader"}  # sentiment labels: VADER applies
     for baseline in result.baselines.values():
         assert baseline["n"] == result.report["n"] == result.meta.split_sizes["test"]
         assert [row["label"] for row in baseline["per_class"]] == ["negative", "positive"]
         supports = [row["support"] for row in baseline["per_class"]]
         assert supports == [row["support"] for row in result.report["per_class"]]
-    # Recompute the TF-IDF baseline on the split fine_tune used: the numbers must agree exactly.
+    # Refit TF-IDF + LR on the split fine_tune used: its test figures must agree exactly.
     split = split_dataset(labels, validation_fraction=tiny_config.validation_fraction,
                           test_fraction=tiny_config.test_fraction, seed=tiny_config.seed)
-    by_hand = tfidf_logreg_baseline([texts[i] for i in split.train], [labels[i] for i in split.train],
-                                    [texts[i] for i in split.test], seed=tiny_config.seed)
-    expected = evaluate([labels[i] for i in split.test], by_hand.labels, labels=("negative", "positive"))
-    assert result.baselines["tfidf_logreg"]["macro_f1"] == pytest.approx(expected.macro_f1)
+    classes = ("negative", "positive")
+    by_hand = fit_tfidf_logreg([texts[i] for i in split.train], [labels[i] for i in split.train],
+                               [texts[i] for i in split.validation], [labels[i] for i in split.validation],
+                               classes=classes, seed=tiny_config.seed)
+    predicted = by_hand.predict([texts[i] for i in split.test]).labels
+    expected = evaluate([labels[i] for i in split.test], list(predicted), labels=classes)
+    tfidf = next(row for row in result.selection["candidates"] if row["kind"] == "tfidf_logreg")
+    assert tfidf["test_macro_f1"] == pytest.approx(expected.macro_f1, abs=1e-4)
+    if result.selection["winner"] != "tfidf_logreg":
+        assert result.baselines["tfidf_logreg"]["macro_f1"] == pytest.approx(expected.macro_f1)
 
 
-def test_progress_ends_with_baselines_speed_and_saving(outcome):
+def test_progress_covers_every_kind_and_never_goes_back(outcome):
     _, _, events = outcome
     phases = [e.phase for e in events]
-    assert phases[0] == "train" and phases[-3:] == ["baselines", "speed", "saving"]
+    assert phases[0] == "tfidf_logreg" and "embedding_logreg" in phases and "train" in phases
+    assert phases[-2:] == ["baselines", "saving"]
+    fractions = [e.fraction for e in events]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
 
 
 def test_card_keeps_cpu_speed_and_the_test_split(outcome):
@@ -99,9 +118,10 @@ def test_non_sentiment_labels_get_no_vader_baseline(tmp_path, cpu, tokenizer, ti
     labels = [verb for _ in range(40) for verb in ("refund", "track")]
     result = train_classifier(
         texts, labels, task="intent", config=tiny_config, device=cpu, models_root=tmp_path,
-        model_factory=tiny_model_factory, tokenizer=tokenizer,
+        model_factory=tiny_model_factory, tokenizer=tokenizer, recipe="quick",
     )
-    assert set(result.baselines) == {"tfidf_logreg"}
+    assert set(result.folders) == {"tfidf_logreg", "embedding_logreg"}  # quick: the two linear models only
+    assert set(result.baselines) == set(result.folders) - {result.selection["winner"]}  # no VADER
     assert result.meta.task == "intent" and result.folder.name.startswith("intent-")
 
 

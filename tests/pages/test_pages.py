@@ -389,7 +389,7 @@ def test_relabel_matching_rows_overrides_the_model_and_is_stored(home):
     assert sorted(labels["record_id"]) == ["1", "2"] and set(labels["label"]) == {"negative"}
     assert before == "50.0%" and _metric(at, "% negative text") == "75.0%"
     assert any("2 labelled by you" in c.value for c in at.caption)
-    assert any(b.label == "Fine-tune again with my labels and cuts" for b in at.button)
+    assert any(b.label == "Train again with my labels and cuts" for b in at.button)
     # Nothing selected in the table: relabelling "selected" rows says what to do and stores nothing.
     at.radio(key="relabel_scope").set_value("selected")
     next(b for b in at.button if b.label == "Save labels").click().run()
@@ -422,13 +422,13 @@ def test_rating_cuts_are_saved_per_dataset_and_checked(home):
     assert any("≤ 2 negative, ≥ 4 positive (scale 1–5)" in e.label for e in at.expander)
     at.number_input(key="cuts_negative").set_value(1.0)
     at.number_input(key="cuts_positive").set_value(5.0)
-    next(b for b in at.button if b.label == "Save for the next fine-tune").click().run()
+    next(b for b in at.button if b.label == "Save for the next training run").click().run()
     assert not at.exception, at.exception
     store = get_store()
     assert load_cuts(store, store.get_dataset(dataset_id)) == RatingCuts(1.0, 5.0)
     assert any("≤ 1 negative, ≥ 5 positive" in e.label for e in at.expander)
     at.number_input(key="cuts_negative").set_value(3.0)
     at.number_input(key="cuts_positive").set_value(3.0)
-    next(b for b in at.button if b.label == "Save for the next fine-tune").click().run()
+    next(b for b in at.button if b.label == "Save for the next training run").click().run()
     assert any("should satisfy 1 ≤ negative < positive ≤ 5" in e.value for e in at.error)
     assert load_cuts(store, store.get_dataset(dataset_id)) == RatingCuts(1.0, 5.0)

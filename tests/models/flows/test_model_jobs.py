@@ -43,7 +43,7 @@ def test_cli_models_are_registered_once_without_replacing_the_active_one(home, t
     assert active_model(store, "sentiment").model_id == "app-model"  # a CLI run never takes over
     assert active_model(store, "topic").model_id == "cli-topic"  # first of its task; int8 is never auto-active
     topic = next(m for m in added if m.model_id == "cli-topic")
-    assert topic.name == "topics from the CLI" and topic.metrics["speed"]["cpu_rows_per_s"] == 120.0
+    assert topic.name == "topics from the CLI · fine-tuned" and topic.metrics["speed"]["cpu_rows_per_s"] == 120.0
     assert topic.labels == tuple(ModelMeta.from_fine_tune(trained[0], task="x", data_fingerprint="").labels)
     assert sync_model_folders(store) == []  # idempotent
     assert "from-a-job" not in {m.model_id for m in registered_models(store)}
