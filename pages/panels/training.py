@@ -37,8 +37,8 @@ def _eta(store: Store, device: DeviceInfo, n_texts: int, recipe: str, config=Non
 def _choices(store: Store, device: DeviceInfo, n_texts: int) -> dict[str, str]:
     """Each recipe with its ETA; the GPU's default is all three at once, the CPU's the quick pair first."""
     quick, full = _eta(store, device, n_texts, "quick"), _eta(store, device, n_texts, "full")
-    labelled = {"quick": f"{CHOICES['quick']} ({quick})", "then_full": f"{CHOICES['then_full']} (then {full})",
-                "full": f"{CHOICES['full']} ({full})"}
+    labelled = {"quick": f"{CHOICES['quick']} ({quick})",
+                "then_full": f"{CHOICES['then_full']}; the fine-tune: {full}", "full": f"{CHOICES['full']} ({full})"}
     order = ("full", "quick") if device.is_cuda else ("quick", "then_full", "full")
     return {key: labelled[key] for key in order}
 

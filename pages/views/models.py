@@ -64,7 +64,8 @@ if not models:
 st.dataframe(registry_table(models), hide_index=True, width="stretch",
              column_config={"active": st.column_config.CheckboxColumn()})
 names = {m.model_id: f"{m.name} ({m.task})" for m in models}
-picked = st.selectbox("Model", list(names), format_func=names.get, key="models_chosen")
+active = next((i for i, m in enumerate(models) if m.active), 0)  # the one serving opens first
+picked = st.selectbox("Model", list(names), format_func=names.get, key="models_chosen", index=active)
 chosen = next(m for m in models if m.model_id == picked)
 report_tab, compare_tab, rank_tab, manage_tab = st.tabs(["Report", "Compare", "Pick by trade-off", "Manage"])
 with report_tab:
