@@ -19,6 +19,7 @@ from models.calibration import Calibration, calibrate
 from models.device import DeviceInfo
 from models.embeddings import embed
 from models.evaluation import EvaluationReport, evaluate
+from models.inference import softmax
 from models.labels import DataSplit, TrainingData
 from models.linear import LinearTextModel, encoder_named, fit_embedding_logreg, fit_tfidf_logreg
 from models.recipes import KIND_NAMES, KINDS
@@ -42,19 +43,12 @@ class CalibratedReport:
     ece_before: float
 
 
-def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
-    scaled = np.asarray(logits, dtype=np.float64) / temperature
-    scaled -= scaled.max(axis=1, keepdims=True)
-    proba = np.exp(scaled)
-    return proba / proba.sum(axis=1, keepdims=True)
-
-
 def calibrated_report(val_logits: np.ndarray, val_targets: np.ndarray, test_logits: np.ndarray,
                       test_labels: Sequence[str], classes: tuple[str, ...], *, fit: bool = True) -> CalibratedReport:
     """Fit the temperature on validation, report the test rows with it (and their ECE without it)."""
     calibration = calibrate(val_logits, val_targets) if fit else Calibration(1.0, False, "Calibration switched off.")
-    raw = _softmax(test_logits, 1.0)
-    proba = _softmax(test_logits, calibration.temperature)
+    raw = softmax(np.asarray(test_logits), 1.0)
+    proba = softmax(np.asarray(test_logits), calibration.temperature)
     predicted = [classes[j] for j in proba.argmax(axis=1)]
     before = evaluate(list(test_labels), predicted, raw, classes).ece
     return CalibratedReport(calibration, proba.astype(np.float32), evaluate(list(test_labels), predicted, proba,

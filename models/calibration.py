@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from models.evaluation import expected_calibration_error
+from models.inference import softmax
 
 __all__ = ["BOUNDS", "NEAR_UNIFORM", "Calibration", "calibrate", "fit_temperature", "mean_normalised_entropy"]
 
@@ -52,10 +53,7 @@ def mean_normalised_entropy(logits: np.ndarray) -> float:
 
 
 def _ece(logits: np.ndarray, targets: np.ndarray, temperature: float) -> float:
-    scaled = logits / temperature
-    scaled = scaled - scaled.max(axis=1, keepdims=True)
-    proba = np.exp(scaled)
-    proba /= proba.sum(axis=1, keepdims=True)
+    proba = softmax(logits, temperature)
     return expected_calibration_error(proba.argmax(axis=1) == targets, proba.max(axis=1))
 
 

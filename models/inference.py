@@ -28,6 +28,7 @@ __all__ = [
     "pad_id_of",
     "predict",
     "predict_proba",
+    "softmax",
     "prepare_model",
     "run_batches",
     "stream_texts",
@@ -343,7 +344,8 @@ def pad_id_of(tokenizer) -> int:
     return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
 
-def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Row-wise ``softmax(logits / temperature)`` in float64 (log-probabilities work as logits too)."""
     scaled = logits.astype(np.float64) / temperature
     scaled -= scaled.max(axis=1, keepdims=True)
     exp = np.exp(scaled)
@@ -449,7 +451,7 @@ def _score(
             max_length=max_length,
             forward=forward or classifier_logits,
             n_columns=n_classes,
-            transform=lambda logits: _softmax(logits, temperature),
+            transform=lambda logits: softmax(logits, temperature),
             fill=1.0 / n_classes,
             progress=progress,
         )

@@ -25,7 +25,7 @@ from sklearn.pipeline import FeatureUnion, make_pipeline
 from models.base import BASE_MODEL_NAME, build_tiny_classifier, load_tokenizer
 from models.device import DeviceInfo
 from models.embeddings import Encoder, embed, load_encoder
-from models.inference import Predictions
+from models.inference import Predictions, softmax
 from models.text import clean_text
 
 __all__ = [
@@ -56,13 +56,6 @@ def encoder_named(name: str) -> Encoder:
     if name != BASE_MODEL_NAME:
         raise ValueError(f"Unknown encoder {name!r}; embedding models are fitted on {BASE_MODEL_NAME}.")
     return load_encoder()
-
-
-def _softmax_of_log(log_proba: np.ndarray, temperature: float) -> np.ndarray:
-    scaled = log_proba / temperature
-    scaled -= scaled.max(axis=1, keepdims=True)
-    proba = np.exp(scaled)
-    return proba / proba.sum(axis=1, keepdims=True)
 
 
 @dataclass
@@ -111,7 +104,7 @@ class LinearTextModel:
         keep = np.flatnonzero(~empty)
         if len(keep):
             scores = self.log_proba([cleaned[i] for i in keep], device=device, progress=progress)
-            proba[keep] = _softmax_of_log(scores, temperature)
+            proba[keep] = softmax(scores, temperature)
         labels = np.array([self.classes[j] for j in proba.argmax(axis=1)], dtype=object)
         labels[empty] = None
         confidence = proba.max(axis=1) if len(proba) else np.zeros(0, dtype=np.float32)
