@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run demo test bench e2e clean
+.PHONY: install run demo test bench e2e fuzz clean
 
 $(INSTALLED): requirements.txt
 	@echo "==> 1/3 Creating the virtual environment in $(VENV)"
@@ -35,6 +35,10 @@ test: install
 
 e2e: install
 	$(PY) -m pytest tests/e2e
+
+# The long fuzz run (10,000 generated files through the Data page's call chain); counts go to tests/bench/RESULTS.md.
+fuzz: install
+	$(PY) -m tests.fuzz.run --files 10000 --seed 1 --out fuzz-counts.json
 
 bench: install
 	$(PY) -m pytest tests/bench -s

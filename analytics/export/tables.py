@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import math
 import numbers
+import re
 from datetime import date, datetime
 
 import numpy as np
@@ -18,9 +19,14 @@ _EXCEL_MAX_CHARS = 32_767
 _SHEET_FORBIDDEN = set("[]:*?/\\")
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _neutralise_text(value: str) -> str:
-    """Prefix an apostrophe so the spreadsheet shows the value as text, not a formula."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """Prefix an apostrophe so the spreadsheet shows the value as text, not a formula; "-3.5" stays a number."""
+    if value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def _neutralise_object(value: object) -> object:
@@ -54,7 +60,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if dtype == object or isinstance(dtype, pd.CategoricalDtype):
             out.isetitem(j, column.astype(object).map(_neutralise_object))
         elif pd.api.types.is_string_dtype(dtype):
-            risky = column.str.startswith(FORMULA_PREFIXES, na=False).astype(bool)
+            risky = (column.str.startswith(FORMULA_PREFIXES, na=False)
+                     & ~column.str.fullmatch(_PLAIN_NUMBER.pattern, na=False)).astype(bool)
             if risky.any():
                 out.isetitem(j, column.where(~risky, "'" + column))
     if not isinstance(out.columns, pd.MultiIndex):

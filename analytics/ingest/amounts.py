@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 _CURRENCY = re.compile(r"[\s$€£¥₹]|(?<=\d)(?:usd|eur|gbp)$|^(?:usd|eur|gbp)", re.IGNORECASE)
@@ -31,6 +32,7 @@ def parse_amounts(values: pd.Series) -> ParsedNumbers:
     parsed = pd.to_numeric(pd.Series(cells, index=values.index, dtype=object), errors="coerce").astype("float64")
     for position in (parsed.isna() & pd.Series([c is not None for c in cells], index=values.index)).to_numpy().nonzero()[0]:
         parsed.iat[position] = _parse_one(cells[position])
+    parsed = parsed.where(np.isfinite(parsed))  # "inf", "1e999" or a 4,301-digit number is no amount
     empty = pd.Series([c is None for c in cells], index=values.index)
     invalid = parsed.isna() & ~empty
     return ParsedNumbers(values=parsed, invalid=invalid.astype(bool))

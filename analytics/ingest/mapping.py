@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ NAME_MATCH_MIN_SHARE = 0.5
 # which rejects them with their reason (and the Data page warns beforehand when they are many).
 ID_MIN_DISTINCT_SHARE = 0.9
 CONTENT_MIN_SHARE = 0.9
+# Content rules look at no more than this many unmatched columns per field (leftmost first), so a
+# suggestion for a very wide export stays fast; names are matched on every column.
+CONTENT_MAX_COLUMNS = 200
 
 _SCORE_EXACT = 1.0
 _SCORE_HINT = 0.8  # exact match with one of the extra names below
@@ -107,7 +111,12 @@ def normalise_column_name(name: object) -> str:
     >>> normalise_column_name("CustomerID"), normalise_column_name("Review Text")
     ('customer_id', 'review_text')
     """
-    text = str(name).strip()
+    return _normalised(str(name))
+
+
+@lru_cache(maxsize=1 << 16)  # bounded: a long-running server sees many files' names
+def _normalised(name: str) -> str:
+    text = name.strip()
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", text)
     text = re.sub(r"[^\w]+|_+", "_", text.lower())
     return text.strip("_")
@@ -186,7 +195,7 @@ def suggest_mapping(frame: pd.DataFrame, *, column_types: dict[str, str] | None 
                           ("channel", _find_channel)):
         if mapping[field] is not None:
             continue
-        found = finder([profiles[c] for c in columns if c not in taken])
+        found = finder([profiles[c] for c in columns if c not in taken][:CONTENT_MAX_COLUMNS])
         if found is not None:
             column, reason = found
             mapping[field], scores[field], reasons[field] = column, _SCORE_CONTENT, reason
@@ -244,12 +253,12 @@ def validate_mapping(mapping: dict[str, str | None], columns: Sequence[str]) -> 
 def _name_match(field: str, column: str) -> tuple[float, str] | None:
     """Score how well a column name names a field (None when it does not)."""
     name = normalise_column_name(column)
+    if not name:  # a name of symbols only ("%", "#") names nothing
+        return None
     joined = name.replace("_", "")
     tokens = name.split("_")
     best: tuple[float, str] | None = None
-    synonyms = (field, *next(f.synonyms for f in CANONICAL_FIELDS if f.name == field))
-    for synonym in synonyms:
-        target = normalise_column_name(synonym)
+    for synonym, target in _synonym_targets(field):
         if name == target or joined == target.replace("_", ""):
             return _SCORE_EXACT, f"name '{column}' matches {field}"
         if target in _EXACT_ONLY:
@@ -277,6 +286,13 @@ def _name_match(field: str, column: str) -> tuple[float, str] | None:
     return best
 
 
+@cache
+def _synonym_targets(field: str) -> tuple[tuple[str, str], ...]:
+    """A field's name and synonyms, each with its normalised form (computed once per field)."""
+    synonyms = (field, *next(f.synonyms for f in CANONICAL_FIELDS if f.name == field))
+    return tuple((synonym, normalise_column_name(synonym)) for synonym in synonyms)
+
+
 class _ColumnProfile:
     """A sample of one column and what it reads as, computed lazily."""
 
@@ -293,9 +309,13 @@ class _ColumnProfile:
         if len(present) > SAMPLE_SIZE:
             present = present.iloc[np.linspace(0, len(present) - 1, SAMPLE_SIZE).astype(int)]
         self.raw = present
-        text = present.astype("str").str.strip()
-        self.text = text[text != ""]
         self._dates: tuple[float, str, float] | None = None
+
+    @cached_property
+    def text(self) -> pd.Series:
+        """The sampled values as stripped, non-empty strings (built on first use: wide files skip most)."""
+        text = self.raw.astype("str").str.strip()
+        return text[text != ""]
 
     @property
     def id_like(self) -> bool:

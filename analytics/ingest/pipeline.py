@@ -1,6 +1,7 @@
 """Import a profiled file into the store: read, map, validate and normalise in one transaction."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -20,6 +21,7 @@ from analytics.ingest.categories import CategoryLists, detect_category_lists
 from analytics.ingest.mapping import validate_mapping
 from analytics.ingest.ratings import RatingScale, detect_rating_scale, normalise_ratings
 from analytics.ingest.readers import FileProfile, read_chunks
+from analytics.ingest.shown import quoted
 from analytics.ingest.timestamps import TimestampFormat, detect_timestamp_format, parse_timestamps
 from analytics.schema import CANONICAL_NAMES, ITEM_SEPARATOR, STORED_COLUMNS
 from analytics.store.database import (
@@ -46,6 +48,8 @@ MAX_INVALID_SHARE = 0.5
 # Values a rating scale is detected from: every distinct value, repeated in proportion to how often
 # it occurs, so a rare 0 still decides 0–10 while a stray 44 stays an outlier (see detect_rating_scale).
 SCALE_SAMPLE_VALUES = 10_000
+# Staged uploads keep their name, cut to this many UTF-8 bytes (file systems allow 255).
+MAX_NAME_BYTES = 120
 
 Progress = Callable[[float, str], None]
 
@@ -539,7 +543,7 @@ def normalise_chunk(chunk: pd.DataFrame, plan: NormalisePlan
     if amounts is not None:
         parsed_amounts = parse_amounts(amounts)
         add_reasons(parsed_amounts.invalid.reset_index(drop=True),
-                    lambda rows_: [f"amount {v!r} is not a number" for v in amounts[rows_].tolist()])
+                    lambda rows_: [f"amount {quoted(v)} is not a number" for v in amounts[rows_].tolist()])
         counts["amount"] = (int(parsed_amounts.invalid.sum()), int(amounts.notna().sum()))
         out["amount"] = parsed_amounts.values.to_numpy(dtype="float64")
     else:
@@ -705,17 +709,45 @@ def stage_upload(stream: BinaryIO, filename: str, *, directory: Path) -> Path:
     """Copy an uploaded file to disk so it outlives the upload widget and page changes.
 
     The copy goes to ``directory/<content hash>/<safe name>``; the same content always lands
-    in the same place, so re-uploading costs nothing.
+    in the same place, so re-uploading costs nothing. The name is cut to fit every file system
+    (255 bytes), keeping its extension; a failed copy leaves nothing behind.
     """
     directory.mkdir(parents=True, exist_ok=True)
     temporary = directory / f".incoming-{uuid.uuid4().hex}"
     digest = hashlib.sha256()
-    with open(temporary, "wb") as handle:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-            handle.write(block)
-    safe_name = "".join(c if c.isalnum() or c in "._- " else "_" for c in Path(filename).name).strip() or "upload"
-    target = directory / digest.hexdigest()[:16] / safe_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(temporary, target)
+    try:
+        with open(temporary, "wb") as handle:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+                handle.write(block)
+        target = directory / digest.hexdigest()[:16] / safe_file_name(filename)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, target)
+    except OSError as error:
+        raise ValueError(f"The upload could not be saved on this machine ({error.strerror or 'disk error'}). "
+                         "Free some disk space, or upload the file again.") from error
+    finally:
+        temporary.unlink(missing_ok=True)
     return target
+
+
+def safe_file_name(filename: str, *, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A file name without path parts or odd characters, at most ``max_bytes`` in UTF-8, extension kept.
+
+    >>> safe_file_name("../a b?.csv"), len(safe_file_name("评" * 100 + ".csv").encode()) <= 120
+    ('a b_.csv', True)
+    """
+    name = "".join(c if c.isalnum() or c in "._- " else "_" for c in Path(str(filename)).name).strip() or "upload"
+    suffix = Path(name).suffix if len(Path(name).suffix.encode()) <= 16 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    while len((stem + suffix).encode()) > max_bytes:
+        stem = stem[:-1]
+    return (stem.rstrip() or "upload") + suffix
+
+
+def discard_upload(path: Path) -> None:
+    """Remove a staged upload that will not be imported (it failed to read), and its folder when empty."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()

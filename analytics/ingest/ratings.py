@@ -8,6 +8,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analytics.ingest.shown import shorten
+
 RATING_KINDS: tuple[str, ...] = ("stars_1_5", "scale_1_10", "scale_0_10", "scale_0_100", "scale_0_5", "thumbs",
                                  "binary_0_1", "custom")
 
@@ -196,7 +198,7 @@ def normalise_ratings(values: pd.Series, scale: RatingScale | None = None, *, na
         codes, uniques = pd.factorize(readings.text.iloc[positions])
         first = positions[np.unique(codes, return_index=True)[1]]
         messages = np.array([
-            template.format(name=name, text=_shorten(text), number=float(number), label=scale.label,
+            template.format(name=name, text=shorten(text), number=float(number), label=scale.label,
                             range=scale.range_text)
             for text, number in zip(uniques.tolist(), readings.number[first].tolist())], dtype=object)
         reasons[positions] = messages[codes]
@@ -317,7 +319,3 @@ def _scale_from_numbers(numbers: np.ndarray) -> RatingScale:
     if low == high:
         raise ValueError(f"Cannot tell the rating scale: every value is {low:g}. Choose the scale by hand.")
     return RatingScale("custom", low, high, f"custom scale {low:g} to {high:g}")
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

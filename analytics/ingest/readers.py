@@ -45,6 +45,13 @@ _TYPE_ROWS = 2000
 _HEADER_SCAN_ROWS = 10
 _FIELD_SIZE_LIMIT = min(sys.maxsize, 2**31 - 1)
 _CHUNK_BYTES = 64 << 20  # a chunk also ends after this much input, whatever chunk_rows says
+# Wider files are refused with this limit named: the store, the mapping form and every preview are
+# built for tables a person can map; exports this wide are mostly empty or repeated survey items.
+MAX_COLUMNS = 1_000
+# JSON values nested deeper than this are refused per row (they are not customer records).
+MAX_JSON_DEPTH = 64
+# Python refuses to turn integers longer than 4,300 digits into text; such "numbers" stay text.
+_MAX_INT_DIGITS = 4_000
 
 _FORMAT_BY_EXTENSION = {
     ".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".dat": "csv",
@@ -206,7 +213,7 @@ def _format_from_content(path: Path, head: bytes, name: str) -> str:
             with zipfile.ZipFile(path) as archive:
                 members = archive.namelist()
         except zipfile.BadZipFile as exc:
-            raise ValueError(f"{name} looks like a damaged Excel workbook or ZIP archive ({exc}). "
+            raise ValueError(f"{name} looks like a damaged Excel workbook or ZIP archive. "
                              "Export it again and upload the new file.") from exc
         if any(m.startswith("xl/") for m in members):
             return "excel"
@@ -225,6 +232,14 @@ def _format_from_content(path: Path, head: bytes, name: str) -> str:
 def _binary_error(name: str) -> ValueError:
     return ValueError(f"{name} does not look like a table: it contains binary data, not text. "
                       f"Upload {_SUPPORTED}.")
+
+
+def _check_width(name: str, width: int) -> None:
+    """Refuse a table wider than :data:`MAX_COLUMNS`, saying the limit and what to do."""
+    if width > MAX_COLUMNS:
+        raise ValueError(f"{name} has {width:,} columns; Gapsight reads at most {MAX_COLUMNS:,}. Remove the columns "
+                         "you do not need (keep the text, rating, date and id columns) or split the file, then "
+                         "upload it again.")
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -274,7 +289,7 @@ def _to_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value or None
+        return _without_surrogates(value) or None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -296,6 +311,17 @@ def _to_text(value: object) -> str | None:
     if isinstance(value, (dict, list, tuple)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+def _without_surrogates(text: str) -> str:
+    """Text with lone UTF-16 surrogates (from JSON "\\ud800" escapes) replaced by U+FFFD, so it can be stored."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def _frame(rows: Sequence[Sequence[str | None]], columns: Sequence[str], numbers: Sequence[int]) -> pd.DataFrame:
@@ -487,6 +513,7 @@ def _profile_delimited(path: Path, name: str, size: int, guess: EncodingGuess, t
                   if not isinstance(r, csv.Error)), None)
     if first is None:
         raise ValueError(f"{name} has no readable rows. Check that it is {_SUPPORTED}.")
+    _check_width(name, len(first))
     raw_names: list[str | None] = list(first) if dialect.has_header else [None] * len(first)
     if dialect.has_header:
         columns, duplicates = unique_column_names(raw_names)
@@ -559,6 +586,39 @@ def _chunked(rows: Iterator[tuple[int, Sequence[str | None] | None, str | None]]
         yield RawChunk(_frame(good, columns, numbers), rejected, *progress())
 
 
+def _json_int(digits: str) -> int | str:
+    return int(digits) if len(digits) <= _MAX_INT_DIGITS else digits
+
+
+def _nested_too_deep(record: dict) -> bool:
+    """Whether any value of ``record`` nests lists or objects deeper than :data:`MAX_JSON_DEPTH` (no recursion)."""
+    stack = [(value, 1) for value in record.values() if isinstance(value, (dict, list))]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _json_record(line: str) -> tuple[dict | None, str | None]:
+    """One JSON line as an object, or None and why it cannot be a row ("is not valid JSON …")."""
+    try:
+        record = json.loads(line, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        return None, f"is not valid JSON ({exc.msg} at character {exc.pos + 1})"
+    except RecursionError:
+        record = None
+    if record is None or (isinstance(record, dict) and _nested_too_deep(record)):
+        return None, f"nests lists or objects more than {MAX_JSON_DEPTH} levels deep (flatten it, or export CSV)"
+    if not isinstance(record, dict):
+        return None, f"is a JSON {type(record).__name__.replace('NoneType', 'null')}, not an object with named fields"
+    if not all(key.isascii() for key in record):
+        record = {_without_surrogates(key): value for key, value in record.items()}
+    return record, None
+
+
 def _jsonl_rows(lines: Iterable[str], columns: Sequence[str]) -> Iterator[tuple[int, list[str | None] | None,
                                                                                   str | None]]:
     row_no = 0
@@ -567,14 +627,9 @@ def _jsonl_rows(lines: Iterable[str], columns: Sequence[str]) -> Iterator[tuple[
         if not stripped:
             continue
         row_no += 1
-        try:
-            record = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            yield row_no, None, f"row {row_no} is not valid JSON ({exc.msg} at character {exc.pos + 1})"
-            continue
-        if not isinstance(record, dict):
-            yield row_no, None, (f"row {row_no} is a JSON {type(record).__name__.replace('NoneType', 'null')}, "
-                                 "not an object with named fields")
+        record, problem = _json_record(stripped)
+        if record is None:
+            yield row_no, None, f"row {row_no} {problem}"
             continue
         yield row_no, [_to_text(record.get(c)) for c in columns], None
 
@@ -588,14 +643,13 @@ def _profile_jsonl(path: Path, name: str, size: int, guess: EncodingGuess, text:
         stripped = line.strip().lstrip("\ufeff")
         if not stripped:
             continue
-        try:
-            record = json.loads(stripped)
-        except json.JSONDecodeError:
+        record, _ = _json_record(stripped)
+        if record is None:
             errors += 1
             continue
-        if isinstance(record, dict):
-            objects += 1
-            keys.update(dict.fromkeys(str(k) for k in record))
+        objects += 1
+        keys.update(dict.fromkeys(record))
+        _check_width(name, len(keys))
     if not objects or errors > objects:
         raise ValueError(f"{name} starts like JSON but is not one JSON object per line. Export it as JSON Lines "
                          "(one object per line) or CSV and upload that file.")
@@ -651,14 +705,22 @@ def _open_workbook(path: Path, name: str):
             workbook.close()
 
 
-def _workbook_error(name: str, exc: Exception) -> ValueError:
-    return ValueError(f"{name} could not be opened as an Excel workbook ({type(exc).__name__}: {exc}). Open it "
-                         "in Excel, save it again as .xlsx (or export it as CSV) and upload that file.")
+def _workbook_error(name: str, exc: Exception | None = None) -> ValueError:
+    # The parser's own words (an XML position, a missing zip member) help nobody who uploads a workbook.
+    return ValueError(f"This .xlsx ({name}) is damaged: open it in Excel and save it again as .xlsx, or export it "
+                      "as CSV, then upload that file.")
 
 
-def _excel_rows(sheet) -> Iterator[list[str | None]]:
-    """Non-blank rows of a sheet as strings, without trailing empty cells."""
-    for values in sheet.iter_rows(values_only=True):
+def _excel_rows(sheet, name: str) -> Iterator[list[str | None]]:
+    """Non-blank rows of a sheet as strings, without trailing empty cells; damaged sheet XML is a ValueError."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # read-only openpyxl parses the sheet lazily: ParseError, KeyError, ValueError …
+            raise _workbook_error(name, exc) from exc
         cells = [_to_text(v) for v in values]
         while cells and cells[-1] is None:
             cells.pop()
@@ -682,7 +744,7 @@ def _profile_excel(path: Path, name: str, size: int, warnings: list[str]) -> Fil
         sheet = workbook.worksheets[0]
         others = workbook.sheetnames[1:]
         sample = []
-        for row in _excel_rows(sheet):
+        for row in _excel_rows(sheet, name):
             sample.append(row)
             if len(sample) >= _TYPE_ROWS + _HEADER_SCAN_ROWS:
                 break
@@ -693,6 +755,7 @@ def _profile_excel(path: Path, name: str, size: int, warnings: list[str]) -> Fil
     if others:
         warnings.append(f"Only the first sheet ('{sheet.title}') was read; the workbook also has "
                         + ", ".join(f"'{s}'" for s in others) + ". Save another sheet as its own file to import it.")
+    _check_width(name, max(len(r) for r in sample))
     offset = _excel_header_offset(sample)
     if offset:
         warnings.append(f"Skipped {offset} title row{'s' if offset > 1 else ''} above the table.")
@@ -731,7 +794,7 @@ def _read_excel(profile: FileProfile, chunk_rows: int) -> Iterator[RawChunk]:
         def rows() -> Iterator[tuple[int, list[str | None] | None, str | None]]:
             nonlocal done
             row_no = 0
-            for i, cells in enumerate(_excel_rows(sheet)):
+            for i, cells in enumerate(_excel_rows(sheet, profile.filename)):
                 done += 1
                 if i < profile.skip_rows + int(profile.has_header):
                     continue
@@ -755,7 +818,7 @@ def _open_parquet(path: Path, name: str):
     try:
         return pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError variants for damaged files
-        raise ValueError(f"{name} could not be read as a Parquet file ({exc}). It may be truncated; export it again "
+        raise ValueError(f"{name} could not be read as a Parquet file: it may be truncated or damaged. Export it again "
                          "and upload the new file.") from exc
 
 
@@ -794,6 +857,7 @@ def _batch_columns(batch) -> list[list[str | None]]:
 def _profile_parquet(path: Path, name: str, size: int, warnings: list[str]) -> FileProfile:
     parquet = _open_parquet(path, name)
     raw_names = parquet.schema_arrow.names
+    _check_width(name, len(raw_names))
     columns, duplicates = unique_column_names(raw_names)
     if not columns:
         raise ValueError(f"{name} is a Parquet file without columns. Export it again with its data.")
@@ -804,8 +868,8 @@ def _profile_parquet(path: Path, name: str, size: int, warnings: list[str]) -> F
     try:
         first = next(parquet.iter_batches(batch_size=_TYPE_ROWS))
     except Exception as exc:  # corrupt pages only show up when data is decoded
-        raise ValueError(f"{name} could not be read as a Parquet file ({exc}). Export it again and upload the new "
-                         "file.") from exc
+        raise ValueError(f"{name} could not be read as a Parquet file: its data is damaged. Export it again and "
+                         "upload the new file.") from exc
     type_frame = _frame_from_columns(_batch_columns(first), columns, range(first.num_rows))
     return FileProfile(
         path=path, filename=name, format="parquet", size_bytes=size, encoding=None, dialect=None,

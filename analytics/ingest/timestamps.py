@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analytics.ingest.shown import quoted
+
 TIMESTAMP_KINDS: tuple[str, ...] = ("iso", "us", "eu", "epoch_s", "epoch_ms", "twitter", "text")
 
 # A strftime must read at least this share of the sample to be used for the whole column.
@@ -214,7 +216,7 @@ def _detect(text: pd.Series) -> TimestampFormat:
         text = text.iloc[np.linspace(0, len(text) - 1, SAMPLE_SIZE).astype(int)]
     values: list[str] = text.tolist()
     if not any(ch.isdigit() for v in values[:200] for ch in v):
-        raise ValueError(f"These values do not look like dates: none has a digit (e.g. {values[0]!r}). "
+        raise ValueError(f"These values do not look like dates: none has a digit (e.g. {quoted(values[0])}). "
                          "Choose another column for the timestamp.")
 
     shapes = pd.Series([_shape_of(v) for v in values])
@@ -240,7 +242,7 @@ def _detect(text: pd.Series) -> TimestampFormat:
             unread = [v for v, ok in zip(values, parsed.notna()) if not ok][:3]
             raise ValueError(
                 f"These values do not look like dates: only {share:.0%} of the sample could be read "
-                f"(e.g. {', '.join(repr(v) for v in unread)}). Choose another column for the timestamp.")
+                f"(e.g. {', '.join(quoted(v) for v in unread)}). Choose another column for the timestamp.")
     return _make_format("text", strftime, has_offset or bool(strftime and "%z" in strftime))
 
 

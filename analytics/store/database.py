@@ -24,6 +24,9 @@ from analytics.schema import STORED_COLUMNS
 DB_FILENAME = "gapsight.duckdb"
 # DuckDB caches pages up to its memory limit (80 % of RAM by default); a modest limit makes it
 # spill big imports to disk instead, so a 300 MB file imports in well under 2 GB.
+# The Data page's preview of a stored dataset: this many source columns, cells cut to this many characters.
+PREVIEW_COLUMNS = 50
+PREVIEW_CHARS = 300
 MEMORY_LIMIT = os.environ.get("GAPSIGHT_DUCKDB_MEMORY", "768MB")
 
 # Tables a re-map builds beside the live ones before swapping them in.
@@ -305,6 +308,30 @@ class Store:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.cursor().execute(sql).df()
+
+    def preview_raw(self, dataset_id: str, *, limit: int = 100, max_columns: int = PREVIEW_COLUMNS,
+                    max_chars: int = PREVIEW_CHARS) -> tuple[pd.DataFrame, int]:
+        """The first rows and columns of a dataset's source table, cells cut to ``max_chars``, and its column count.
+
+        Bounded in rows, columns and cell length, so even a very wide or long-celled dataset opens
+        in a few megabytes (the whole-table ``SELECT *`` ran out of memory on 2,000 columns).
+
+        Raises
+        ------
+        ValueError
+            When the table cannot be read; the dataset can still be re-mapped or deleted.
+        """
+        table = quote_identifier(raw_table(self.get_dataset(dataset_id).id))
+        try:
+            cur = self.cursor()
+            names = [d[0] for d in cur.execute(f"SELECT * FROM {table} LIMIT 0").description if d[0] != "_row"]
+            shown = ", ".join(f"left(CAST({q} AS VARCHAR), {int(max_chars)}) AS {q}"
+                              for q in map(quote_identifier, names[:max_columns]))
+            sql = f"SELECT {shown or '_row'} FROM {table} ORDER BY _row LIMIT {int(limit)}"
+            return cur.execute(sql).df(), len(names)
+        except duckdb.Error as error:
+            raise ValueError(f"The preview of this dataset could not be read ({type(error).__name__}); it can still "
+                             "be re-mapped or deleted.") from error
 
 
 def insert_frame(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, *, replace: bool = False) -> None:

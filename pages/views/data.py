@@ -2,18 +2,23 @@
 import streamlit as st
 
 from analytics.demo.sample import load_demo_dataset
-from analytics.home import gapsight_home
-from analytics.ingest.mapping import estimate_rejects, suggest_mapping
-from analytics.ingest.pipeline import ImportOptions, import_file, remap_dataset, stage_upload
-from analytics.ingest.readers import profile_file
-from analytics.insights.verbatims import shorten_cells
+from analytics.ingest.mapping import estimate_rejects
+from analytics.ingest.pipeline import ImportOptions, import_file, remap_dataset
 from models.flows.dataset_removal import delete_dataset_everywhere
 from pages.common import keys
 from pages.common.frame import active_dataset, select_dataset
 from pages.common.loaders import get_store
-from pages.common.widgets import ProgressBar, confirmed_delete
+from pages.common.widgets import ProgressBar, confirmed_delete, plain_label
 from pages.panels.constructs import constructs_panel
-from pages.panels.data import mapping_inputs, scale_input, show_report
+from pages.panels.data import (
+    file_facts,
+    mapping_inputs,
+    read_upload,
+    scale_input,
+    show_report,
+    stored_preview,
+    upload_preview,
+)
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "dat", "xlsx", "parquet", "jsonl", "ndjson", "json"]
 
@@ -27,40 +32,30 @@ uploaded = st.file_uploader(
     f"CSV, TSV, TXT, Excel (.xlsx), Parquet or JSON-lines · up to {st.get_option('server.maxUploadSize')} MB "
     "(larger files: split them, or convert them to Parquet)", type=UPLOAD_TYPES, key=round_key)
 if uploaded is not None and (st.session_state[keys.UPLOAD] or {}).get("file_id") != uploaded.file_id:
-    try:
-        path = stage_upload(uploaded, uploaded.name, directory=gapsight_home() / "uploads")
-        profile = profile_file(path, filename=uploaded.name)
-    except ValueError as error:
-        st.session_state[keys.UPLOAD] = None
-        st.error(f"{uploaded.name}: {error}", icon=":material/error:")
+    st.session_state[keys.UPLOAD] = read_upload(uploaded)
+    if st.session_state[keys.UPLOAD] is None:
         st.stop()
-    suggestion = suggest_mapping(profile.preview, column_types=profile.column_types)
-    st.session_state[keys.UPLOAD] = {"file_id": uploaded.file_id, "profile": profile, "suggestion": suggestion}
 
 upload = st.session_state[keys.UPLOAD] if uploaded is not None else None
 if upload:
-    profile, suggestion = upload["profile"], upload["suggestion"]
-    facts = [profile.format.upper(), f"{profile.size_bytes / 1e6:,.1f} MB", f"{len(profile.columns)} columns"]
-    if profile.encoding:
-        facts += [f"encoding {profile.encoding.label}", f"delimiter {profile.dialect.label}",
-                  "header row" if profile.dialect.has_header else "no header row (columns named for you)"]
-    st.caption(" · ".join(facts))
+    profile, suggestion, form_id = upload["profile"], upload["suggestion"], upload["file_id"]
+    st.caption(file_facts(profile))
     for warning in profile.warnings:
-        st.warning(warning, icon=":material/warning:")
-    st.dataframe(shorten_cells(profile.preview.head(20)), hide_index=True, width="stretch")
-    st.caption("Detected types: " + ", ".join(f"{c}: {t}" for c, t in profile.column_types.items()))
-    with st.form("import_form"):
+        st.warning(plain_label(warning), icon=":material/warning:")
+    upload_preview(profile)
+    with st.form("import_form"):  # widget keys per file: a second upload must not keep the first one's choices
         st.markdown("**Map columns** (suggested automatically; change any of them)")
-        mapping = mapping_inputs(profile.columns, suggestion.mapping, key="import_map", reasons=suggestion.reasons)
-        name = st.text_input("Dataset name", value=profile.filename)
-        scale = scale_input(key="import_scale")
+        mapping = mapping_inputs(profile.columns, suggestion.mapping, key=f"import_map_{form_id}",
+                                 reasons=suggestion.reasons)
+        name = st.text_input("Dataset name", value=profile.filename, key=f"import_name_{form_id}")
+        scale = scale_input(key=f"import_scale_{form_id}")
         again = st.checkbox("Import again even if this exact file was imported before")
         anyway = st.checkbox("Import even if many rows would be rejected")
         submitted = st.form_submit_button("Import", type="primary")
     estimate = estimate_rejects(profile.preview, mapping, total_rows=profile.estimated_rows) if submitted else None
     if estimate is not None and estimate.worrying and not anyway:
-        st.warning(f"{estimate.message} Nothing was imported: change the mapping, or tick 'Import even if many "
-                   "rows would be rejected'.", icon=":material/warning:")
+        st.warning(f"{plain_label(estimate.message)} Nothing was imported: change the mapping, or tick 'Import even "
+                   "if many rows would be rejected'.", icon=":material/warning:")
     elif submitted:
         bar = ProgressBar("Importing…")
         try:
@@ -68,7 +63,7 @@ if upload:
                                  progress=bar.fraction)
         except ValueError as error:
             bar.empty()
-            st.error(str(error), icon=":material/error:")
+            st.error(plain_label(error), icon=":material/error:")
             st.stop()
         st.session_state[keys.IMPORT_REPORT] = report.to_dict()
         st.session_state[keys.UPLOAD] = None
@@ -78,7 +73,7 @@ if upload:
 
 if st.session_state[keys.IMPORT_REPORT]:
     report = st.session_state[keys.IMPORT_REPORT]
-    st.success(f"'{report['dataset_name']}' is now the active dataset.", icon=":material/check_circle:")
+    st.success(f"'{plain_label(report['dataset_name'])}' is now the active dataset.", icon=":material/check_circle:")
     show_report(store, report, report["dataset_id"], key="imported")
     st.button("Dismiss report", on_click=lambda: st.session_state.update({keys.IMPORT_REPORT: None}))
 
@@ -106,7 +101,7 @@ if active is None or active.id != info.id:
     st.button("Make active", on_click=select_dataset, args=(info.id,), icon=":material/check:")
 tabs = st.tabs(["Preview", "Validation report", "Rename", "Re-map", "Survey constructs", "Delete"])
 with tabs[0]:
-    st.dataframe(shorten_cells(store.load_raw(info.id, limit=100)), hide_index=True, width="stretch")
+    stored_preview(store, info.id)
 with tabs[1]:
     show_report(store, info.report, info.id, key="validation")
 with tabs[2], st.form("rename_form"):
@@ -116,7 +111,7 @@ with tabs[2], st.form("rename_form"):
             store.rename_dataset(info.id, new_name)
             st.rerun()
         except ValueError as error:
-            st.error(str(error))
+            st.error(plain_label(error))
 with tabs[3], st.form("remap_form"):
     new_mapping = mapping_inputs(tuple(info.meta.get("columns", ())), info.mapping, key=f"remap_{info.id}")
     new_scale = scale_input(key=f"remap_scale_{info.id}")
@@ -129,12 +124,12 @@ with tabs[3], st.form("remap_form"):
             st.rerun()
         except ValueError as error:
             bar.empty()
-            st.error(f"{error} The dataset keeps its previous mapping.", icon=":material/error:")
+            st.error(f"{plain_label(error)} The dataset keeps its previous mapping.", icon=":material/error:")
 with tabs[4]:
     constructs_panel(store, info)
 with tabs[5]:
-    if confirmed_delete(f"Yes, delete '{info.name}' and its {info.n_rows:,} rows permanently", key=f"sure_{info.id}",
-                        button="Delete dataset", primary=True):
+    if confirmed_delete(f"Yes, delete '{plain_label(info.name)}' and its {info.n_rows:,} rows permanently",
+                        key=f"sure_{info.id}", button="Delete dataset", primary=True):
         delete_dataset_everywhere(store, info.id)
         st.session_state[keys.IMPORT_REPORT] = None
         st.rerun()

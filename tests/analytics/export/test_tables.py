@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -105,3 +106,14 @@ def test_parquet_round_trip_keeps_types_and_writes_mixed_columns_as_text(frame):
     assert pd.api.types.is_datetime64_any_dtype(back["timestamp"]) and back["timestamp"].isna().sum() == 1
     mixed = back["mixed"].tolist()
     assert mixed[:2] == ["-2", "'=HYPERLINK(\"http://x\")"] and pd.isna(mixed[2]) and mixed[3] == "Crème brûlée"
+
+
+def test_text_numbers_stay_numbers_but_formulas_are_neutralised():
+    frame = pd.DataFrame({"a": ["-3.5", "+2", "-1+1", "=SUM(A1)", "@x", "\t=1"]})
+    for data in (frame, frame.astype("string")):
+        assert neutralise_formulas(data)["a"].tolist() == ["-3.5", "+2", "'-1+1", "'=SUM(A1)", "'@x", "'\t=1"]
+
+
+def test_streamlit_table_toolbar_export_is_disabled():
+    config = (Path(__file__).resolve().parents[3] / ".streamlit" / "config.toml").read_text()
+    assert "disableDataExport = true" in config

@@ -213,7 +213,7 @@ def test_xlsx_header_only_and_damaged_workbook(tmp_path):
 
     with zipfile.ZipFile(damaged, "w") as archive:
         archive.writestr("xl/workbook.xml", "<not really a workbook")
-    with pytest.raises(ValueError, match="could not be opened as an Excel workbook"):
+    with pytest.raises(ValueError, match=r"This \.xlsx \(damaged\.xlsx\) is damaged: open it in Excel"):
         profile_file(damaged)
 
 
