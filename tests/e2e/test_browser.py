@@ -32,13 +32,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _serve(home: Path, log_path: Path, **extra_env: str):
-    """`python app.py` (what `make run` does) on a free port with GAPSIGHT_HOME=home (plus extra_env); yields its URL."""
+def _serve(home: Path, log_path: Path, *, grid_export: bool = True, **extra_env: str):
+    """`python app.py` (what `make run` does) on a free port with GAPSIGHT_HOME=home (plus extra_env); yields its URL.
+
+    The app ships with Streamlit's table export off (it would write formulas unneutralised); ``grid_export`` turns
+    it back on for tests that read a canvas-drawn table through that export (:func:`_grid_rows`).
+    """
     port = _free_port()
     env = dict(os.environ, GAPSIGHT_HOME=str(home), HF_HUB_OFFLINE="1", **extra_env)
     log = open(log_path, "w")
     process = subprocess.Popen(
-        [sys.executable, "app.py", "--server.port", str(port),
+        [sys.executable, "app.py", "--server.port", str(port), *(["--client.disableDataExport", "false"] * grid_export),
          "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -536,3 +540,17 @@ def test_the_recommendations_page_downloads_its_report_with_the_actions(scored_d
                  "Satisfaction trend", "Largest gaps", "delivery"):
         assert part in html, part
     assert html.count("plotly.js v") == 1  # the library once, inline
+
+
+def test_tables_offer_no_export_of_their_own(demo_home, tmp_path, page):
+    """With the shipped config, no table has Streamlit's "Download as CSV" (it would keep "=1+1" live); the app's
+    own download buttons, which neutralise formulas, stay."""
+    with _serve(demo_home, tmp_path / "streamlit.log", grid_export=False) as url:
+        page.goto(f"{url}/datasets")
+        page.get_by_role("heading", name="Datasets").wait_for()
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.wait_for()
+        grid.hover()
+        page.wait_for_timeout(500)
+        assert page.locator('button[aria-label="Download as CSV"]').count() == 0
+        _no_exception(page)
