@@ -15,11 +15,11 @@ if __name__ == "__main__" and get_script_run_ctx() is None:  # `python app.py [s
 
 from pages.common import keys
 from pages.common.frame import alias_page, render_frame, seed_demo, sync_jobs
-from pages.common.loaders import get_store
+from pages.common.store_guard import open_store_or_stop
 
 st.set_page_config(page_title="Gapsight", page_icon=":material/insights:", layout="wide")
 keys.init_state()
-store = get_store()
+store = open_store_or_stop()  # another process holding the DuckDB file: say so and stop
 seed_demo(store)
 sync_jobs(store)  # once per script run: finished jobs' models and predictions enter the store
 

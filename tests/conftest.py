@@ -43,7 +43,7 @@ def store(home):
 
 
 @contextlib.contextmanager
-def _as_home(path: Path):
+def as_home(path: Path):
     """GAPSIGHT_HOME=path for a session fixture (monkeypatch is per test), restored afterwards."""
     previous = os.environ.get("GAPSIGHT_HOME")
     os.environ["GAPSIGHT_HOME"] = str(path)
@@ -56,7 +56,7 @@ def _as_home(path: Path):
             os.environ["GAPSIGHT_HOME"] = previous
 
 
-def _private_copy(template: Path, path: Path, monkeypatch) -> Path:
+def private_copy(template: Path, path: Path, monkeypatch) -> Path:
     shutil.copytree(template, path)
     monkeypatch.setenv("GAPSIGHT_HOME", str(path))
     return path
@@ -68,7 +68,7 @@ def demo_home_template(tmp_path_factory) -> Path:
     from analytics.demo.sample import seed_demo_once
     from analytics.store.database import DB_FILENAME, Store
 
-    with _as_home(tmp_path_factory.mktemp("demo-home")) as path:
+    with as_home(tmp_path_factory.mktemp("demo-home")) as path:
         template = Store(path / DB_FILENAME)
         seed_demo_once(template)
         template.close()
@@ -78,7 +78,7 @@ def demo_home_template(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_home(demo_home_template, tmp_path, monkeypatch) -> Path:
     """A private copy of the demo home for one test (tests may change it freely)."""
-    return _private_copy(demo_home_template, tmp_path / "demo-home", monkeypatch)
+    return private_copy(demo_home_template, tmp_path / "demo-home", monkeypatch)
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +90,7 @@ def scored_demo_home_template(demo_home_template, tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("scored-demo-home") / "home"
     shutil.copytree(demo_home_template, path)
-    with _as_home(path):
+    with as_home(path):
         store = Store(path / DB_FILENAME)
         info = store.list_datasets()[0]
         rows = store.load_rows(info.id)
@@ -103,4 +103,4 @@ def scored_demo_home_template(demo_home_template, tmp_path_factory) -> Path:
 @pytest.fixture
 def scored_demo_home(scored_demo_home_template, tmp_path, monkeypatch) -> Path:
     """A private copy of the scored demo home for one test."""
-    return _private_copy(scored_demo_home_template, tmp_path / "scored-demo-home", monkeypatch)
+    return private_copy(scored_demo_home_template, tmp_path / "scored-demo-home", monkeypatch)

@@ -7,7 +7,6 @@ import html
 import math
 import numbers
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +17,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import plotly.offline
 
+from analytics.export.names import file_slug
+from analytics.export.tables import neutralise_text
 from analytics.figures.style import INK_COLOR, MUTED_TEXT_COLOR, VOLUME_COLOR
 
 MAX_ROWS = 50
@@ -33,7 +34,6 @@ _CSP_SOURCES = (
 # The modebar's plotly logo links to plotly.com; "responsive" redraws charts when the window (or print page) resizes.
 _FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
-_SLUG_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,11 @@ def _format_cell(value: object) -> str:
     return str(value)
 
 
+def _table_cell(value: object) -> str:
+    """A table cell's text; text values neutralised as in CSV exports, since Excel opens an .html file as a sheet."""
+    return neutralise_text(value) if isinstance(value, str) else _format_cell(value)
+
+
 def _format_kpi_part(value: str | float | None, *, signed: bool) -> str:
     if _missing(value):
         return "–"
@@ -194,7 +199,7 @@ def _table_html(frame: pd.DataFrame, *, max_rows: int) -> str:
     cls = [' class="num"' if is_number else "" for is_number in numeric]
     head = "".join(f"<th{c}>{_escape(_column_name(name))}</th>" for c, name in zip(cls, frame.columns))
     body = "".join(
-        "<tr>" + "".join(f"<td{c}>{_escape(_format_cell(value))}</td>" for c, value in zip(cls, row)) + "</tr>"
+        "<tr>" + "".join(f"<td{c}>{_escape(_table_cell(value))}</td>" for c, value in zip(cls, row)) + "</tr>"
         for row in shown.itertuples(index=False, name=None))
     n_rows = len(frame)
     if n_rows == 0:
@@ -341,10 +346,7 @@ def build_report(
 
 
 def report_filename(dataset_name: str, when: datetime) -> str:
-    """A safe file name for a report: ``gapsight-report-<slug>-YYYYMMDD-HHMM.html``.
-
-    The slug keeps ASCII letters and digits of the dataset's name (accents dropped, everything else a
-    hyphen, at most 60 characters); a name with none of them gives ``dataset``.
+    """A safe file name for a report: ``gapsight-report-<slug>-YYYYMMDD-HHMM.html`` (slug: :func:`file_slug`).
 
     Examples
     --------
@@ -353,6 +355,4 @@ def report_filename(dataset_name: str, when: datetime) -> str:
     >>> report_filename("../../etc/passwd", datetime(2025, 3, 1))
     'gapsight-report-etc-passwd-20250301-0000.html'
     """
-    ascii_name = unicodedata.normalize("NFKD", str(dataset_name)).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:_SLUG_LENGTH].strip("-") or "dataset"
-    return f"gapsight-report-{slug}-{when:%Y%m%d-%H%M}.html"
+    return f"gapsight-report-{file_slug(dataset_name)}-{when:%Y%m%d-%H%M}.html"

@@ -22,7 +22,7 @@ _SHEET_FORBIDDEN = set("[]:*?/\\")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _neutralise_text(value: str) -> str:
+def neutralise_text(value: str) -> str:
     """Prefix an apostrophe so the spreadsheet shows the value as text, not a formula; "-3.5" stays a number."""
     if value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
@@ -30,7 +30,7 @@ def _neutralise_text(value: str) -> str:
 
 
 def _neutralise_object(value: object) -> object:
-    return _neutralise_text(value) if isinstance(value, str) else value
+    return neutralise_text(value) if isinstance(value, str) else value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +133,7 @@ class _SheetWriter:
         self.date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
 
     def text(self, row: int, col: int, value: str) -> None:
-        self.ws.write_string(row, col, _neutralise_text(value)[:_EXCEL_MAX_CHARS])
+        self.ws.write_string(row, col, neutralise_text(value)[:_EXCEL_MAX_CHARS])
 
     def number(self, row: int, col: int, value: float) -> None:
         if math.isnan(value):
@@ -243,7 +243,7 @@ def to_xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "Gapsight") -> bytes
     for col in range(n_cols):
         name = frame.columns[col]
         name = " / ".join(map(str, name)) if isinstance(name, tuple) else str(name)
-        worksheet.write_string(0, col, _neutralise_text(name)[:_EXCEL_MAX_CHARS], header_fmt)
+        worksheet.write_string(0, col, neutralise_text(name)[:_EXCEL_MAX_CHARS], header_fmt)
         column = frame.iloc[:, col]
         _write_column(writer, col, column)
         worksheet.set_column(col, col, _column_width(name, column))

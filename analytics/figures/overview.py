@@ -220,7 +220,8 @@ def breakdown_figure(
     -------
     go.Figure
         One horizontal bar trace, the largest group on top, each bar labelled with its mean
-        rating and % negative; the height grows with the number of groups.
+        rating and % negative; the height grows with the number of groups. Groups are HTML-escaped
+        (a clicked bar's ``y`` is the escaped name: ``html.unescape`` gives the group back).
     """
     if max_groups < 1:
         raise ValueError(f"max_groups={max_groups} should be >= 1.")
@@ -231,7 +232,7 @@ def breakdown_figure(
     low, high = float(scale[0]), float(scale[1])
     ordered = breakdown_frame.sort_values("interactions", ascending=False, kind="stable")
     shown = ordered.head(max_groups)
-    groups = [str(g) for g in shown["group"].tolist()]
+    groups = [escape(g) for g in shown["group"].tolist()]  # plotly renders category labels as HTML
     counts = shown["interactions"].to_numpy(dtype=np.int64)
     means = shown["mean_rating"].to_numpy(dtype=float)
     pct_neg = shown["pct_negative"].to_numpy(dtype=float)
@@ -251,7 +252,7 @@ def breakdown_figure(
             y=groups, x=counts, orientation="h", name="Interactions", marker_color=colors,
             text=texts, textposition="outside", cliponaxis=False,
             customdata=_columns(
-                [escape(g) for g in groups],
+                groups,
                 ["no rating" if math.isnan(m) else f"{m:.2f} / {high:g}" for m in means],
                 ["–" if math.isnan(p) else f"{p:.1f}%" for p in pct_neg],
                 [f"{r:,}" for r in rated],
@@ -262,7 +263,7 @@ def breakdown_figure(
         )
     )
     fig.update_yaxes(title_text=label, autorange="reversed", tickmode="array", tickvals=groups,
-                     ticktext=[escape(_short(g)) for g in groups], automargin=True)
+                     ticktext=[escape(_short(str(g))) for g in shown["group"]], automargin=True)
     fig.update_xaxes(title_text="Interactions", range=[0, float(counts.max()) * 1.3 or 1.0],
                      **_count_ticks(float(counts.max())))
     left_out = len(ordered) - len(shown)

@@ -299,6 +299,9 @@ def _scale_out_of(denominator: float, *, has_zero: bool) -> RatingScale:
         return STANDARD_SCALES["scale_0_10" if has_zero else "scale_1_10"]
     if denominator == 100:
         return STANDARD_SCALES["scale_0_100"]
+    if denominator <= 0:
+        raise ValueError(f"Cannot tell the rating scale: most ratings are out of {denominator:g} (like '3/0'). "
+                         "Choose the scale by hand.")
     return RatingScale("custom", 0.0, denominator, f"custom scale 0 to {denominator:g}")
 
 

@@ -609,8 +609,10 @@ def _json_record(line: str) -> tuple[dict | None, str | None]:
     except json.JSONDecodeError as exc:
         return None, f"is not valid JSON ({exc.msg} at character {exc.pos + 1})"
     except RecursionError:
-        record = None
-    if record is None or (isinstance(record, dict) and _nested_too_deep(record)):
+        record, too_deep = None, True
+    else:
+        too_deep = isinstance(record, dict) and _nested_too_deep(record)
+    if too_deep:
         return None, f"nests lists or objects more than {MAX_JSON_DEPTH} levels deep (flatten it, or export CSV)"
     if not isinstance(record, dict):
         return None, f"is a JSON {type(record).__name__.replace('NoneType', 'null')}, not an object with named fields"
@@ -698,14 +700,14 @@ def _open_workbook(path: Path, name: str):
         try:
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types (KeyError, BadZipFile, XML errors) for damaged files
-            raise _workbook_error(name, exc) from exc
+            raise _workbook_error(name) from exc
         try:
             yield workbook
         finally:
             workbook.close()
 
 
-def _workbook_error(name: str, exc: Exception | None = None) -> ValueError:
+def _workbook_error(name: str) -> ValueError:
     # The parser's own words (an XML position, a missing zip member) help nobody who uploads a workbook.
     return ValueError(f"This .xlsx ({name}) is damaged: open it in Excel and save it again as .xlsx, or export it "
                       "as CSV, then upload that file.")
@@ -720,7 +722,7 @@ def _excel_rows(sheet, name: str) -> Iterator[list[str | None]]:
         except StopIteration:
             return
         except Exception as exc:  # read-only openpyxl parses the sheet lazily: ParseError, KeyError, ValueError …
-            raise _workbook_error(name, exc) from exc
+            raise _workbook_error(name) from exc
         cells = [_to_text(v) for v in values]
         while cells and cells[-1] is None:
             cells.pop()

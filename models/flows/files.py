@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.export.tables import neutralise_formulas
 from analytics.ingest import ratings as _ratings
 from analytics.ingest.readers import ROW_COLUMN, FileProfile, profile_file, read_chunks
 
@@ -243,12 +244,13 @@ def _parquet_appender(path: Path) -> Iterator[Callable[[pd.DataFrame], None]]:
 
 @contextmanager
 def _csv_appender(path: Path) -> Iterator[Callable[[pd.DataFrame], None]]:
-    """``append(frame)`` adding each frame's rows to one CSV file, the header written with the first."""
+    """``append(frame)`` adding each frame's rows to one CSV file, the header written with the first; formulas
+    neutralised as in the app's downloads (a scored CSV is opened in spreadsheets too)."""
     with open(path, "w", encoding="utf-8", newline="") as handle:
         state = {"header": True}
 
         def append(frame: pd.DataFrame) -> None:
-            frame.to_csv(handle, index=False, header=state["header"])
+            neutralise_formulas(frame).to_csv(handle, index=False, header=state["header"])
             state["header"] = False
 
         yield append

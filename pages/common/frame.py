@@ -13,7 +13,7 @@ from analytics.store.database import DatasetInfo, Store
 from analytics.store.segments import list_segmentations
 from pages.common import keys
 from pages.common.loaders import dataset_filter_options, dataset_rows, get_store, saved_members
-from pages.common.widgets import ProgressBar
+from pages.common.widgets import ProgressBar, plain_label
 
 
 def alias_page(target: st.Page, url_path: str) -> st.Page:
@@ -51,9 +51,9 @@ def sync_jobs(store: Store) -> None:
     report = sync_finished_jobs(store)
     budget_app_threads()
     for model in report.registered:
-        st.toast(f"Model '{model.name}' ({model.task}) is ready.", icon=":material/check_circle:")
+        st.toast(plain_label(f"Model '{model.name}' ({model.task}) is ready."), icon=":material/check_circle:")
     for problem in report.problems:
-        st.toast(problem, icon=":material/warning:")
+        st.toast(plain_label(problem), icon=":material/warning:")
 
 
 NO_SEGMENTATION = "none"  # the segmentation picker's "None" (segmentation ids start with "seg-")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
+from analytics.export.names import file_slug
 from analytics.export.tables import to_csv_bytes, to_parquet_bytes, to_xlsx_bytes
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.model_rows import RegisteredModel, choose_model, model_origin, registered_models, serving_model
@@ -14,14 +15,19 @@ from analytics.store.predictions import LEXICON_MODEL_ID
 from models.jobs import JobStatus, cancel_job
 
 FREQUENCIES = {"Day": "D", "Week": "W", "Month": "M"}
+# What Streamlit acts on even when escaped (the text already escaped): GFM autolinks ("http(s):", "www.", "@")
+# and material icons (":material/…:", rewritten before Markdown parses it).
+_UNESCAPABLE = re.compile(r"(?i)(?<=h)(?=ttps?\\:)|(?<=w)(?=ww\\\.)|(?<=@)|(?<=\\:)(?=material[/_])")
 
 
 def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, basename: str, key: str) -> None:
     """CSV, Excel and Parquet downloads of a frame (or of what a callable returns, built only on click).
 
-    Spreadsheet formulas are neutralised in every format.
+    Spreadsheet formulas are neutralised in every format; ``basename`` (which may quote a dataset's name) is
+    made a safe file name.
     """
     rows = frame if callable(frame) else (lambda: frame)
+    basename = file_slug(basename, fallback="gapsight")
     formats = (("CSV", "csv", "text/csv", to_csv_bytes),
                ("Excel", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx_bytes),
                ("Parquet", "parquet", "application/vnd.apache.parquet", to_parquet_bytes))
@@ -46,8 +52,9 @@ class ProgressBar:
             self._slot.progress(0.0, text=text)
 
     def fraction(self, value: float, message: str | None = None) -> None:
-        """Show ``value`` (clipped to 0–1) with ``message`` or the bar's own text."""
-        self._slot.progress(min(max(float(value), 0.0), 1.0), text=message or self._text)
+        """Show ``value`` (clipped to 0–1) with ``message`` (the core's words, which may quote file or column
+        names: shown literally) or the bar's own text."""
+        self._slot.progress(min(max(float(value), 0.0), 1.0), text=plain_label(message) if message else self._text)
 
     def count(self, done: int, total: int) -> None:
         """Show ``done`` of ``total`` items."""
@@ -59,8 +66,9 @@ class ProgressBar:
 
 
 def job_progress(job: JobStatus, *, key: str, note: str = "", cancel: bool = True) -> None:
-    """Progress of a queued or running background job, with its Cancel button."""
-    st.progress(min(job.fraction, 1.0), text=" ".join(p for p in (note, job.message or "starting…") if p))
+    """Progress of a queued or running background job, with its Cancel button (note and message shown literally)."""
+    text = " ".join(p for p in (note, job.message or "starting…") if p)
+    st.progress(min(job.fraction, 1.0), text=plain_label(text))
     if cancel:
         st.button("Cancel", key=key, on_click=cancel_job, args=(job.job_id,))
 
@@ -82,8 +90,9 @@ def period_switch(label: str, *, key: str, default: str = "W", choices: str = "W
 
 def scope_caption(info: DatasetInfo, filters_text: str, n: int, noun: str = "interactions",
                   extra: Sequence[str] = ()) -> None:
-    """The "{dataset} · {filters} · n" line under a page title, plus page-specific facts."""
-    st.caption(" · ".join([info.name, filters_text, f"{n:,} {noun}", *extra]))
+    """The "{dataset} · {filters} · n" line under a page title, plus page-specific facts (all shown literally:
+    they hold the dataset's name, filter values and model names)."""
+    st.caption(plain_label(" · ".join([info.name, filters_text, f"{n:,} {noun}", *extra])))
 
 
 def confirmed_delete(what: str, *, key: str, button: str, primary: bool = False) -> bool:
@@ -115,6 +124,17 @@ def model_picker(store: Store, info: DatasetInfo, task: str, *, baseline: str, l
 
 
 def plain_label(text: str) -> str:
-    """User text for a button or expander label, which Streamlit reads as Markdown: every Markdown character
-    escaped, so a product called "**[x](y)**" shows as written."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", str(text))
+    r"""User text for anything Streamlit reads as Markdown (captions, alerts, labels, help, toasts, progress
+    texts): every Markdown character escaped, so a product called "**[x](y)**" shows as written.
+
+    Escapes cannot stop GFM's autolinks (Streamlit finds "https://…", "www.…" and "a@b.c" in the text after
+    unescaping) nor ":material/…:" icons, so an invisible word joiner (U+2060) is put inside each of them.
+
+    >>> print(plain_label("**[x](y)** :red[$1]"))
+    \*\*\[x\]\(y\)\*\* \:red\[\$1\]
+    >>> escaped = plain_label("https://evil.example :material/home:")
+    >>> escaped == "h\u2060ttps\\://evil\\.example \\:\u2060material/home\\:"
+    True
+    """
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=])", r"\\\1", str(text))  # & and =: entities, setext headings
+    return _UNESCAPABLE.sub("\u2060", escaped)

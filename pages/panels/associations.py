@@ -8,7 +8,7 @@ from analytics.figures.rules import rules_matrix_figure, rules_network_figure
 from analytics.insights.baskets import BASKET_KINDS, Baskets, build_baskets
 from analytics.insights.rules import RuleResult, filter_rules, mine_rules, rule_items, rule_record_ids, rule_sentences
 from analytics.insights.verbatims import shorten_cells
-from pages.common.widgets import download_buttons
+from pages.common.widgets import download_buttons, plain_label
 
 
 @st.cache_data(max_entries=8, show_spinner="Building the baskets…")
@@ -45,7 +45,7 @@ def rules_view(result: RuleResult, rows: pd.DataFrame, baskets: Baskets, *, base
     st.caption(f"{len(rules):,} rules from {len(result.itemsets):,} frequent itemsets in {result.seconds:.1f} s "
                f"({result.params['algorithm']}, min support {result.params['min_support']:.2%}).")
     for note in result.notes:
-        st.info(note, icon=":material/info:")
+        st.info(plain_label(note), icon=":material/info:")  # names items
     if rules.empty:
         return
     items = sorted({i for side in ("antecedent", "consequent") for text in rules[side] for i in rule_items(text)})

@@ -13,6 +13,7 @@ from analytics.insights.constructs import (
 )
 from analytics.store.constructs import load_constructs, save_constructs
 from analytics.store.database import DatasetInfo, Store
+from pages.common.widgets import plain_label
 
 LABELS = {"expectation": "Expectation items (what they expected)", "experience": "Experience items (what they got)"}
 
@@ -47,7 +48,7 @@ def constructs_panel(store: Store, info: DatasetInfo) -> None:
                 continue
             lines.append({"construct": name, "column": column, "low": found[0], "high": found[1]})
     for problem in problems:
-        st.warning(problem, icon=":material/warning:")
+        st.warning(plain_label(problem), icon=":material/warning:")  # names the column
     table = st.data_editor(pd.DataFrame(lines, columns=["construct", "column", "low", "high"]), hide_index=True,
                            disabled=["construct", "column"], key=f"constructs_ranges_{info.id}", width="stretch",
                            column_config={"low": st.column_config.NumberColumn("scale bottom"),
@@ -62,7 +63,7 @@ def constructs_panel(store: Store, info: DatasetInfo) -> None:
                 ConstructItem(r["column"], float(r["low"]), float(r["high"]))
                 for r in table.to_dict("records") if r["construct"] == name)) for name in CONSTRUCT_NAMES])
         except (ValueError, TypeError) as error:
-            st.error(f"Nothing was saved: {error}", icon=":material/error:")
+            st.error(f"Nothing was saved: {plain_label(error)}", icon=":material/error:")
             return
         st.success("Saved: the Expectation gap page now offers the survey constructs.", icon=":material/check:")
     if saved and right.button("Clear the constructs", key=f"constructs_clear_{info.id}"):

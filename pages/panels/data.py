@@ -60,7 +60,7 @@ def stored_preview(store: Store, dataset_id: str) -> None:
     try:
         frame, total = store.preview_raw(dataset_id)
     except ValueError as error:
-        st.warning(str(error), icon=":material/warning:")
+        st.warning(plain_label(str(error)), icon=":material/warning:")
         return
     st.dataframe(frame, hide_index=True, width="stretch")
     if total > frame.shape[1]:

@@ -11,7 +11,7 @@ from analytics.insights.verbatims import shorten_cells
 from analytics.store.alerts import load_alerts, save_alerts
 from analytics.store.database import DatasetInfo, Store
 from pages.common import keys
-from pages.common.widgets import ProgressBar
+from pages.common.widgets import ProgressBar, plain_label
 
 EVIDENCE_COLUMNS = ("text", "rating_raw", "timestamp", "channel", "category", "product", "customer_id", "record_id")
 
@@ -51,8 +51,8 @@ def evidence(rows: pd.DataFrame, alert: dict) -> None:
     when = pd.to_datetime(part["timestamp"], errors="coerce")
     part = part[(when >= start) & (when < period_end(start, alert["freq"]))]
     where = f"{alert['slice_column']} = {alert['slice_value']}" if alert.get("slice_column") else "all data"
-    st.caption(f"{alert['metric_label']} · {where} · period from {start:%Y-%m-%d}: {len(part):,} interactions "
-               "(newest first)")
+    st.caption(f"{plain_label(alert['metric_label'])} · {plain_label(where)} · period from {start:%Y-%m-%d}: "
+               f"{len(part):,} interactions (newest first)")
     columns = [c for c in EVIDENCE_COLUMNS if c in part.columns and part[c].notna().any()]
     st.dataframe(shorten_cells(part.sort_values("timestamp", ascending=False)[columns].head(500)),
                  hide_index=True, width="stretch")

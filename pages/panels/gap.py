@@ -143,9 +143,9 @@ def gaps_panel(rows: pd.DataFrame, scores: PairedScores, mentions: pd.DataFrame,
         evidence = cached("evidence", scope, (repr(pick_by), repr(pick_group)), lambda: gap_evidence(
             rows, scores, by=pick_by, group=pick_group, mentions=mentions, limit=50))
     except ValueError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain_label(error), icon=":material/error:")
         return
-    st.caption(f"The interactions behind '{shown_as}', most negative gap first ({scale.unit}).")
+    st.caption(f"The interactions behind '{plain_label(shown_as)}', most negative gap first ({scale.unit}).")
     evidence = evidence.dropna(axis=1, how="all")  # a survey has no product, channel or text to show
     st.dataframe(shorten_cells(scale.table(evidence, gaps=("gap",), levels=("rating", "expected", "experienced"))),
                  hide_index=True, width="stretch", key="gap_evidence",
@@ -159,7 +159,7 @@ def drivers_panel(rows: pd.DataFrame, mentions: pd.DataFrame, scale: Scale, scop
         st.info("Importance, Kano classes and impact need ratings and texts that mention service dimensions.",
                 icon=":material/info:")
         return
-    st.caption(f"Dimensions from {mentions_method}.")
+    st.caption(f"Dimensions from {plain_label(mentions_method)}.")
     method = st.radio("Importance from", list(METHODS), horizontal=True, key="gap_importance_method",
                       format_func=lambda m: {"regression": "standardised regression weights",
                                              "correlation": "correlations"}.get(m, m))
@@ -206,7 +206,7 @@ def said_panel(rows: pd.DataFrame, mentions: pd.DataFrame, scale: Scale, dimensi
         rows[["record_id", "rating", "text"]], on="record_id", how="left").sort_values("polarity", kind="stable")
     said = said.assign(polarity=said["polarity"].map({-1: "negative", 0: "neutral", 1: "positive"}),
                        rating=(scale.low + said["rating"] * scale.span).round(2))
-    st.caption(f"{len(said):,} interactions mention {dimension}: "
+    st.caption(f"{len(said):,} interactions mention {plain_label(dimension)}: "
                f"{int((said['polarity'] == 'negative').sum()):,} negatively, "
                f"{int((said['polarity'] == 'positive').sum()):,} positively; criticisms first.")
     st.dataframe(shorten_cells(said[["record_id", "polarity", "rating", "sentence", "text"]].head(200)),
@@ -235,7 +235,7 @@ def cues_panel(store_cues: dict, dataset_id: str, rows: pd.DataFrame, sentences:
         found = cached("cues", scope, (cues,), lambda: find_cues(
             sentences[sentences["record_id"].isin(rows["record_id"])], cues=cues, row_sentiment=sentiment))
     except ValueError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain_label(error), icon=":material/error:")
         return
     choices = {"": "all interactions"} | {k: v for k, v in options.items() if k not in ("dimension", "overall")}
     by = st.selectbox("Cues by", list(choices), format_func=choices.get, key="gap_cues_by",

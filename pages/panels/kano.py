@@ -9,6 +9,7 @@ from analytics.home import gapsight_home
 from analytics.ingest.pipeline import stage_upload
 from analytics.ingest.readers import profile_file, read_chunks
 from analytics.insights.kano import score_kano_questionnaire
+from pages.common.widgets import plain_label
 
 MAX_RESPONDENTS = 200_000
 
@@ -39,11 +40,12 @@ def questionnaire_panel() -> None:
         answers = _answers(str(path.relative_to(gapsight_home() / "uploads")), uploaded.name)
         table = score_kano_questionnaire(answers)
     except ValueError as error:
-        st.error(f"{uploaded.name}: {error}", icon=":material/error:")
+        st.error(plain_label(f"{uploaded.name}: {error}"), icon=":material/error:")
         return
     st.plotly_chart(kano_questionnaire_figure(table), key="gap_kano_questionnaire")
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(table.attrs.get("method", ""))
     for column, values in table.attrs.get("not_understood", {}).items():
-        st.warning(f"Column '{column}': {len(values)} answer(s) not understood and left out, e.g. "
-                   f"{', '.join(map(repr, list(values)[:3]))}.", icon=":material/warning:")
+        examples = ", ".join(map(repr, list(values)[:3]))
+        st.warning(plain_label(f"Column '{column}': {len(values)} answer(s) not understood and left out, e.g. "
+                               f"{examples}."), icon=":material/warning:")

@@ -16,6 +16,7 @@ from analytics.insights.model_reports import (
 from analytics.store.database import Store
 from analytics.store.model_rows import RegisteredModel, activate_model
 from models.registry import read_meta
+from pages.common.widgets import plain_label
 
 
 def report_panel(chosen: RegisteredModel) -> None:
@@ -23,7 +24,7 @@ def report_panel(chosen: RegisteredModel) -> None:
     try:
         metrics = read_meta(chosen.folder).metrics
     except ValueError as error:
-        st.error(f"{error}", icon=":material/error:")
+        st.error(plain_label(error), icon=":material/error:")
         metrics = None
     if metrics:
         if before := metrics.get("compared_with"):
@@ -66,7 +67,7 @@ def compare_panel(models: list[RegisteredModel], chosen: RegisteredModel, names:
         try:
             cards[names[model_id]] = read_meta(model.folder).metrics
         except ValueError as error:
-            st.warning(f"{names[model_id]}: {error}", icon=":material/warning:")
+            st.warning(plain_label(f"{names[model_id]}: {error}"), icon=":material/warning:")
     if cards:
         st.dataframe(compare_table(cards), hide_index=True, width="stretch")
 
@@ -75,13 +76,14 @@ def rank_panel(store: Store, models: list[RegisteredModel], chosen: RegisteredMo
     """The task's models ranked by U = α·macro-F1 + (1−α)·cost score, with the best one a click away."""
     alpha = st.slider("α: weight of quality against speed and size", 0.0, 1.0, 0.7, 0.05, key="models_alpha")
     ranking = rank_models([m for m in models if m.task == chosen.task], alpha=alpha)
-    st.caption(f"U = α·macro-F1 + (1−α)·cost score, for the '{chosen.task}' models. The cost score is the mean "
-               "of CPU speed and smallness relative to the best model here (1 = fastest and smallest).")
+    st.caption(f"U = α·macro-F1 + (1−α)·cost score, for the '{plain_label(chosen.task)}' models. The cost score "
+               "is the mean of CPU speed and smallness relative to the best model here (1 = fastest and smallest).")
     st.dataframe(ranking.drop(columns=["model_id"]), hide_index=True, width="stretch",
                  column_config={"active": st.column_config.CheckboxColumn(),
                                 "utility": st.column_config.ProgressColumn("U", min_value=0, max_value=1,
                                                                            format="%.3f")})
     if not ranking.empty and not ranking.iloc[0]["active"]:
         best = ranking.iloc[0]
-        st.button(f"Activate '{best['name']}' (best U)", key="models_activate_best", on_click=activate_model,
+        st.button(f"Activate '{plain_label(best['name'])}' (best U)", key="models_activate_best",
+                  on_click=activate_model,
                   args=(store, best["model_id"]))

@@ -116,7 +116,7 @@ def what_to_fix_first(store: Store, info: DatasetInfo, rows: pd.DataFrame, scale
     try:
         ranking = action_ranking(store, info, rows, min_n=min_n, source_key=key, slices=tuple(slices or kinds))
     except ValueError as error:
-        st.info(str(error), icon=":material/info:")
+        st.info(plain_label(error), icon=":material/info:")
         return None
     if ranking is None:
         st.info("Actions come from what the texts complain about: map a text column on the Data page.",
@@ -142,7 +142,7 @@ def what_to_do_first_panel(store: Store, info: DatasetInfo, rows: pd.DataFrame) 
         facts = action.reason.split(": ", 1)[-1]  # the reason repeats the action's name before the colon
         label = f"#{action.rank} {_where(action.dimension, action.slice_kind, action.slice_value)}: {facts}"
         if st.button(plain_label(label), key=f"overview_action_{action.rank}", icon=":material/task_alt:",
-                     width="stretch", help=action.reason):
+                     width="stretch", help=plain_label(action.reason)):
             st.session_state[keys.REC_FOCUS] = int(action.rank)
             st.session_state[keys.REC_TAB] = "What to fix first"
             st.switch_page(keys.RECOMMENDATIONS_PAGE)
@@ -155,7 +155,7 @@ def products_panel(store: Store, info: DatasetInfo, rows: pd.DataFrame) -> None:
     try:
         matrix = cached("purchases", scope, (), lambda: purchase_matrix(rows))
     except ValueError as error:
-        st.info(str(error), icon=":material/info:")
+        st.info(plain_label(error), icon=":material/info:")
         return
     similarity = cached("similarity", scope, (), lambda: item_similarity(matrix))
     saved = load_rules(store, info.id, ORDER_ITEMS)
@@ -178,7 +178,7 @@ def products_panel(store: Store, info: DatasetInfo, rows: pd.DataFrame) -> None:
             with st.spinner("Holding out each customer's last order and recommending from the rest…"):
                 result = cached("evaluation", scope, (), lambda: evaluate_hit_rate(rows))
         except ValueError as error:
-            st.info(str(error), icon=":material/info:")
+            st.info(plain_label(error), icon=":material/info:")
             return
         st.session_state[keys.REC_EVALUATION] = (scope, result)
     done = st.session_state.get(keys.REC_EVALUATION)

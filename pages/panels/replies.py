@@ -109,7 +109,8 @@ def _open_mask(store: Store, info: DatasetInfo, rows: pd.DataFrame) -> tuple[pd.
         chosen = middle.multiselect("Statuses that await a reply", statuses[column], key=f"reply_statuses_{column}",
                                     default=[v for v in statuses[column] if v.casefold() in OPEN_STATUSES])
         if not chosen:
-            st.info(f"Pick the values of '{column}' that mean an interaction awaits a reply.", icon=":material/info:")
+            st.info(f"Pick the values of '{plain_label(column)}' that mean an interaction awaits a reply.",
+                    icon=":material/info:")
             return None, ()
         status = cached("status", (str(gapsight_home()), info.id, info.version), (column,),
                         lambda: store.load_raw(info.id, columns=[column]).rename(columns={column: "_status"}))
@@ -148,7 +149,7 @@ def _playbook_editor(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, boo
             problems = validate_playbook(edited)
             if problems:
                 for problem in problems:
-                    st.error(problem, icon=":material/error:")
+                    st.error(plain_label(problem), icon=":material/error:")
             else:
                 st.session_state["reply_playbook_saved"] = save_playbook(store, info.id, edited)
                 st.session_state["reply_playbook_round"] = round_ + 1
@@ -231,7 +232,7 @@ def _answer(info: DatasetInfo, table: pd.DataFrame) -> None:
     rank = st.selectbox("Answer an interaction (highest priority first)", list(labels), key="reply_pick",
                         format_func=labels.get)
     picked = top.loc[top["rank"] == rank].iloc[0]
-    st.caption(f"{picked['intent']} · {picked['emotion']} · priority {picked['priority']:.3f} = "
+    st.caption(f"{plain_label(picked['intent'])} · {picked['emotion']} · priority {picked['priority']:.3f} = "
                f"{picked['negative_intensity']:.3f} × {picked['customer_value']:.2f} × {picked['age_factor']:.2f}")
     st.text(str(picked["text"]))
     st.markdown(f"**Strategy: {plain_label(picked['strategy'])}**")
@@ -265,7 +266,7 @@ def replies_panel(store: Store, info: DatasetInfo, rows: pd.DataFrame) -> None:
     unmatched = table.loc[~table["matched"], "intent"].value_counts()
     st.caption(f"{intents_from}; strategies from the {'saved' if own else 'default'} "
                "playbook" + ("" if unmatched.empty else "; without a playbook row (they get "
-               f"'{FALLBACK}'): " + ", ".join(f"{i} ({n:,})" for i, n in unmatched.items())))
+               f"'{FALLBACK}'): " + ", ".join(f"{plain_label(i)} ({n:,})" for i, n in unmatched.items())))
     columns = [c for c in QUEUE_COLUMNS if c in table.columns and table[c].notna().any()]
     st.dataframe(shorten_cells(table[columns].head(SHOWN)), hide_index=True, width="stretch", column_config={
         "priority": st.column_config.NumberColumn(format="%.3f"),

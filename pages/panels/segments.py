@@ -32,7 +32,7 @@ from analytics.insights.segments import (
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.segments import list_segmentations, rename_segments, save_segmentation
 from pages.common import keys
-from pages.common.widgets import ProgressBar, download_buttons
+from pages.common.widgets import ProgressBar, download_buttons, plain_label
 
 
 @dataclass(frozen=True)
@@ -101,9 +101,9 @@ def profiles_tab(run: SegmentRun) -> None:
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={"share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     st.plotly_chart(profile_heatmap(_z_table(run, names)), width="stretch")
-    st.caption(run.prepared.note({f.name: f.label for f in run.features}))
+    st.caption(run.prepared.note({f.name: plain_label(f.label) for f in run.features}))  # labels name columns
     for profile in run.profiles:
-        with st.expander(f"{names[profile.segment]} · {profile.size:,} customers ({profile.share:.0%})"):
+        with st.expander(f"{plain_label(names[profile.segment])} · {profile.size:,} customers ({profile.share:.0%})"):
             ratios = {f.label: profile.ratios.get(f.name) for f in run.features}
             st.dataframe(pd.DataFrame({"segment mean": {f.label: profile.means.get(f.name) for f in run.features},
                                        "× population": ratios}), width="stretch")
@@ -141,7 +141,7 @@ def rfm_tab(rows: pd.DataFrame, quantity: str | None) -> None:
     try:
         scores = rfm_scores(customer_features(rows, ["recency_days", "frequency", "monetary_total"], quantity=quantity))
     except ValueError as error:
-        st.info(f"{error} Map a date, a customer and an amount column on the Data page for RFM.",
+        st.info(f"{plain_label(error)} Map a date, a customer and an amount column on the Data page for RFM.",
                 icon=":material/info:")
         return
     summary = rfm_summary(scores)
@@ -166,13 +166,14 @@ def save_tab(store: Store, info: DatasetInfo, run: SegmentRun, params: dict) -> 
                 saved = save_segmentation(store, info.id, info.version, name, method=run.segmentation.method,
                                           params=params, labels=run.segmentation.labels, segment_names=names)
                 st.session_state[keys.SEGMENT_RUN]["saved"] = (
-                    f"Saved '{saved.name}' ({saved.n_customers:,} customers). Pick it under Segmentation in the "
-                    "sidebar to see any page for one segment.")
+                    f"Saved '{plain_label(saved.name)}' ({saved.n_customers:,} customers). Pick it under "
+                    "Segmentation in the sidebar to see any page for one segment.")
                 st.rerun()  # the sidebar lists it at once
             except ValueError as error:
-                st.error(str(error), icon=":material/error:")
+                st.error(plain_label(error), icon=":material/error:")
     for saved in list_segmentations(store, info.id):
         if saved.segment_names != names and set(saved.segment_names) == set(names) and saved.params == params:
-            if st.button(f"Use these names in the saved '{saved.name}'", key=f"rename_{saved.segmentation_id}"):
+            if st.button(f"Use these names in the saved '{plain_label(saved.name)}'",
+                         key=f"rename_{saved.segmentation_id}"):
                 rename_segments(store, saved.segmentation_id, names)
                 st.rerun()

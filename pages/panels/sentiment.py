@@ -18,6 +18,7 @@ from models.flows.default_sentiment import TASK, retrain_default_sentiment
 from models.registry import LoadedModel, load_model
 from pages.common import keys
 from pages.common.loaders import dataset_rows
+from pages.common.widgets import plain_label
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the model…")
@@ -58,7 +59,7 @@ def relabel_panel(store: Store, info: DatasetInfo, selected: list[str], matching
         elif removed:
             done = f"Removed your label from {clear_labels(store, info.id, TASK, ids):,} rows."
     except ValueError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain_label(error), icon=":material/error:")
     if done:  # rerun so that every figure above shows the new labels
         st.session_state[keys.RELABEL_DONE] = done
         st.rerun()
@@ -71,7 +72,7 @@ def relabel_panel(store: Store, info: DatasetInfo, selected: list[str], matching
                 job_id = retrain_default_sentiment(store, info, dataset_rows(info))
                 st.success(f"Started training (job {job_id}); the current model serves until the new best one is ready.")
             except ValueError as error:
-                st.error(str(error), icon=":material/error:")
+                st.error(plain_label(error), icon=":material/error:")
 
 
 def cuts_panel(store: Store, info: DatasetInfo) -> None:
@@ -89,7 +90,7 @@ def cuts_panel(store: Store, info: DatasetInfo) -> None:
             try:
                 save_cuts(store, info, RatingCuts(float(negative), float(positive)))
             except ValueError as error:
-                st.error(str(error), icon=":material/error:")
+                st.error(plain_label(error), icon=":material/error:")
                 return
             st.session_state[keys.CUTS_DONE] = ("Saved. Press 'Train again with my labels and cuts' (Verbatims tab) "
                                            "to train with them.")
@@ -110,10 +111,11 @@ def explain_panel(shown: pd.DataFrame, *, model_key: str, preselect: str | None)
     try:
         explanation = _explain(model_key, text)
     except ValueError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain_label(error), icon=":material/error:")
         return
-    st.caption(f"Predicted **{explanation.target}** ({max(explanation.proba):.0%}). Each bar is how much "
-               f"P({explanation.target}) drops when that word is left out"
+    target = plain_label(explanation.target)  # a trained model's classes are the user's labels
+    st.caption(f"Predicted **{target}** ({max(explanation.proba):.0%}). Each bar is how much "
+               f"P({target}) drops when that word is left out"
                + (" (first 150 words only)." if explanation.truncated else "."))
     st.plotly_chart(explanation_figure(list(explanation.words), list(explanation.scores),
                                        target=explanation.target), key="explain_chart")

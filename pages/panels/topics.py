@@ -25,7 +25,7 @@ from analytics.store.predictions import load_predictions
 from models.flows.embedding_jobs import advance_dataset_embeddings
 from models.flows.model_scoring import advance_model_predictions
 from pages.common import keys
-from pages.common.widgets import job_progress, model_picker, period_switch, rerun_when_finished
+from pages.common.widgets import job_progress, model_picker, period_switch, plain_label, rerun_when_finished
 
 NUMBER, PERCENT = st.column_config.NumberColumn(format="%.1f"), st.column_config.NumberColumn(format="percent")
 
@@ -57,7 +57,7 @@ def labels_form(dataset_id: str, scheme: TagScheme) -> dict:
                 saved[(dataset_id, scheme.name)] = {"table": table.reset_index(drop=True), "threshold": minimum,
                                                     "multi_label": several, "rev": rev + 1}
             except ValueError as error:
-                st.error(str(error))
+                st.error(plain_label(error))
         if reset.form_submit_button("Reset to defaults", width="stretch"):
             saved[(dataset_id, scheme.name)] = {**defaults, "rev": rev + 1}
     return saved[(dataset_id, scheme.name)]
@@ -92,11 +92,11 @@ def embedding_status(info: DatasetInfo, rows: pd.DataFrame) -> None:
     if state.job is not None and state.job.state in ("queued", "running"):
         job_progress(state.job, key="topics_embed_cancel", note="" if state.job.message else state.note)
     elif state.job is not None:
-        st.error(state.note, icon=":material/error:")
+        st.error(plain_label(state.note), icon=":material/error:")
         if st.button("Try again", key="topics_embed_retry"):
             advance_dataset_embeddings(info, rows, retry=True)
     else:
-        st.caption(state.note)
+        st.caption(plain_label(state.note))
 
 
 @st.fragment(run_every=3)
@@ -125,7 +125,8 @@ def classifier_tags(store: Store, info: DatasetInfo, rows: pd.DataFrame, *, task
     if state.stage == "scoring":
         _scoring_status(store, info, rows, model, state.stage)
     elif state.stage != "ready":
-        st.warning(state.note or "The classifier has not scored this dataset.", icon=":material/warning:")
+        st.warning(plain_label(state.note) if state.note else "The classifier has not scored this dataset.",
+                   icon=":material/warning:")
     if state.stage != "ready":
         return None, None
     tags = load_predictions(store, info.id, model.model_id).rename(columns={"label": column})
@@ -149,13 +150,13 @@ def discover_panel(info: DatasetInfo, rows: pd.DataFrame, frame: pd.DataFrame,
     try:
         found, record_ids = discover(k)
     except ValueError as error:
-        st.error(str(error))
+        st.error(plain_label(error))
         return
     st.caption(f"k-means on the MiniLM embeddings, k = {k} · silhouette "
                f"{'n/a' if found.silhouette is None else f'{found.silhouette:.2f}'} (on ≤ 2,000 interactions; "
                "−1 to 1, higher is better separated) · keywords by class-based TF-IDF")
     for warning in found.warnings:
-        st.warning(warning)
+        st.warning(plain_label(warning))
     renames = st.session_state[keys.TOPIC_RENAMES_OF].setdefault((info.id, info.version, k), {})
     with st.form("topics_rename_form", border=False):
         table = found.table().assign(rename=[renames.get(name, "") for name in found.names])

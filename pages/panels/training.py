@@ -18,6 +18,7 @@ from models.flows.model_jobs import label_sources, start_fine_tune, training_fra
 from models.jobs import list_jobs
 from models.recipes import default_config
 from pages.common.loaders import dataset_rows
+from pages.common.widgets import plain_label
 
 PREDICTS = {"": "what the column is named", "intent": "intents (used on Topics & intents)",
             "topic": "topics / service dimensions (used on Topics & intents)"}
@@ -75,7 +76,7 @@ def train_form(store: Store, info: DatasetInfo, device: DeviceInfo) -> None:
         st.success(_start(store, info, device, frame, task=task, name=name or f"{task} · {info.name}",
                           config=config, choice=recipe))
     except ValueError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain_label(error), icon=":material/error:")
 
 
 def _start(store: Store, info: DatasetInfo, device: DeviceInfo, frame, *, task: str, name: str, config: dict,

@@ -10,7 +10,7 @@ from pages.common import keys
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows
 from pages.common.loaders import get_store, source_numbers, stored_tags
-from pages.common.widgets import scope_caption
+from pages.common.widgets import plain_label, scope_caption
 from pages.panels.associations import basket_report, cached_baskets, cached_rules, rules_view
 
 ALGORITHM_NAMES = {"fpgrowth": "FP-growth (fast)", "apriori": "Apriori (classic)"}
@@ -55,7 +55,7 @@ key = (str(gapsight_home()), info.id, info.version, current_filters().describe()
 try:
     baskets = cached_baskets(key, kind, quantity, rows, tags)
 except ValueError as error:  # e.g. every line is a cancellation or a return
-    st.error(str(error), icon=":material/error:")
+    st.error(plain_label(error), icon=":material/error:")
     st.stop()
 basket_report(baskets)
 
@@ -80,7 +80,7 @@ if not run or (run["key"], run["kind"], run["quantity"]) != (key, kind, quantity
 try:
     result = cached_rules(key, kind, quantity, run["params"], baskets)
 except ValueError as error:  # no frequent item, a search too large, the time limit: each says what to change
-    st.error(str(error), icon=":material/error:")
+    st.error(plain_label(error), icon=":material/error:")
     st.stop()
 if run.get("saved") != run["params"]:
     save_rules(store, info.id, info.version, kind, result.rules, dict(run["params"]) | {"filters": key[3]})

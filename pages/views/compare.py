@@ -18,7 +18,7 @@ from analytics.insights.compare import (
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows
 from pages.common.loaders import dataset_filter_options, get_store, source_numbers, stored_sentiment, stored_tags
-from pages.common.widgets import scope_caption
+from pages.common.widgets import plain_label, scope_caption
 
 BY_VALUE, BY_DATE = "Two values of a column", "Before / after a date"
 
@@ -38,7 +38,7 @@ scope_caption(info, current_filters().describe(), len(rows), "interactions",
 metrics = compare_metrics(rows, sentiment=sentiment, tags=tags)
 usable = {m.key: m for m in metrics if m.available}
 for missing in (m for m in metrics if not m.available):
-    st.caption(f"{missing.label}: {missing.needs.rstrip('.')}.")
+    st.caption(f"{plain_label(missing.label)}: {missing.needs.rstrip('.')}.")
 if not usable:
     st.info("Nothing to compare yet: map a rating, an expectation or a numeric column on the Data page, or score "
             "the texts on the Sentiment page.", icon=":material/info:")
@@ -69,12 +69,13 @@ try:
     comparison = compare_groups(samples[0].values, samples[1].values, kind=metric.kind,
                                 labels=(samples[0].label, samples[1].label))
 except ValueError as error:
-    st.error(str(error), icon=":material/error:")
+    st.error(plain_label(error), icon=":material/error:")
     st.stop()
 
 cards = st.columns(3)
 for card, group in zip(cards, (comparison.a, comparison.b)):
-    card.metric(group.label, f"{group.value:.3g}" if metric.kind == "mean" else f"{group.value:.1%}", border=True)
+    value = f"{group.value:.3g}" if metric.kind == "mean" else f"{group.value:.1%}"
+    card.metric(plain_label(group.label), value, border=True)
     card.caption(f"n = {group.n:,}")
 cards[2].metric("Difference (B − A)", f"{comparison.difference:+.3g}" if metric.kind == "mean"
                 else f"{comparison.difference * 100:+.1f} pts", border=True)

@@ -10,7 +10,7 @@ from pages.common import keys
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows
 from pages.common.loaders import dataset_filter_options, get_store, served_predictions, stored_sentiment, stored_tags
-from pages.common.widgets import period_switch, scope_caption
+from pages.common.widgets import period_switch, plain_label, scope_caption
 from pages.panels.forecast import evidence, forecast_bundle, scan_panel, slice_rows
 
 DIMENSIONS = ("category", "channel", "product")
@@ -62,7 +62,7 @@ key = (str(gapsight_home()), info.id, info.version, current_filters().describe()
 try:
     bundle = forecast_bundle(key, metric, freq, horizon, part, sentiment, tags)
 except ValueError as error:  # no value at this frequency, a frequency finer than the data …
-    st.error(str(error), icon=":material/error:")
+    st.error(plain_label(error), icon=":material/error:")
     st.stop()
 forecast, checks, test = bundle["forecast"], bundle["alerts"], bundle["backtest"]
 alerts = checks.alerts if checks is not None else None
@@ -70,9 +70,9 @@ st.plotly_chart(forecast_figure(forecast, alerts=alerts, backtest=test), width="
 if forecast is not None:
     st.caption(f"{forecast.model}, AIC {forecast.aic:,.1f}. {forecast.tests}")
     for warning in forecast.warnings:
-        st.caption(warning)
+        st.caption(plain_label(warning))
 else:
-    st.warning(bundle["forecast_error"], icon=":material/warning:")
+    st.warning(plain_label(bundle["forecast_error"]), icon=":material/warning:")
 if test is not None:
     (st.success if test.beats else st.warning)(
         f"Backtest ({len(test.folds)} rolling origins): {test.verdict}. MASE {test.mase_model:.2f} against "
@@ -81,11 +81,11 @@ left, right = st.columns(2)
 left.plotly_chart(backtest_figure(test), width="stretch")
 right.plotly_chart(decomposition_figure(bundle["decomposition"]), width="stretch")
 if bundle.get("decomposition_error"):
-    right.caption(bundle["decomposition_error"])
+    right.caption(plain_label(bundle["decomposition_error"]))
 
 st.subheader("Unusual periods in this series")
 if checks is None:
-    st.caption(bundle.get("alerts_error", ""))
+    st.caption(plain_label(bundle.get("alerts_error", "")))
 elif alerts.empty:
     st.caption(f"No period fell outside the {checks.level:.0%} one-step prediction interval ({checks.model}).")
 else:

@@ -14,7 +14,7 @@ from pages.common.expectations import (
 from pages.common.frame import current_filters
 from pages.common.guards import require_dataset
 from pages.common.loaders import cached, get_store
-from pages.common.widgets import scope_caption
+from pages.common.widgets import plain_label, scope_caption
 from pages.panels.gap import Scale, apply_focus, breakdowns, cues_panel, drivers_panel, gaps_panel
 from pages.panels.kano import questionnaire_panel
 
@@ -72,7 +72,7 @@ with tabs[0]:
         try:
             gaps_panel(rows, scores, mentions if mentions is not None else rows.iloc[:0], scale, scope)
         except ValueError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(plain_label(error), icon=":material/error:")
 with tabs[1]:
     if mentions is None:
         st.info("Importance, Kano classes and impact need a text column: map one on the Data page.",
@@ -81,7 +81,7 @@ with tabs[1]:
         try:
             drivers_panel(rows, mentions, scale, scope, mentions_method)
         except ValueError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(plain_label(error), icon=":material/error:")
 with tabs[2]:
     if sentences is None:
         st.info("Expectation cues are read from the texts: map a text column on the Data page.", icon=":material/info:")
@@ -97,8 +97,8 @@ with tabs[3]:
             by = st.selectbox("Mismatch by", ["product", "category", "channel"], key="gap_mismatch_by")
             st.dataframe(star_text_mismatch(rows, by=by), hide_index=True, width="stretch")
             st.caption("High stars with a negative text, or low stars with a positive one: what the score alone "
-                       f"hides. Sentiment: {stored[1]}; only confident labels (≥ 0.6) count.")
+                       f"hides. Sentiment: {plain_label(stored[1])}; only confident labels (≥ 0.6) count.")
         except ValueError as error:
-            st.info(str(error), icon=":material/info:")
+            st.info(plain_label(error), icon=":material/info:")
 with tabs[4]:
     questionnaire_panel()

@@ -11,7 +11,7 @@ from models.jobs import list_jobs, queue_positions, queue_wait
 from models.registry import delete_model, export_zip
 from pages.common.frame import active_dataset
 from pages.common.loaders import get_store
-from pages.common.widgets import confirmed_delete, job_progress, rerun_when_finished
+from pages.common.widgets import confirmed_delete, job_progress, plain_label, rerun_when_finished
 from pages.panels.models import compare_panel, rank_panel, report_panel
 from pages.panels.training import train_form
 
@@ -20,7 +20,7 @@ device = choose_device()
 st.title("Models")
 st.caption(f"Training and scoring run in their own process on {device.name}; you can leave this page.")
 for model in sync_model_folders(store):
-    st.toast(f"Registered '{model.name}' ({model.task}), saved by a headless run.")
+    st.toast(f"Registered '{plain_label(model.name)}' ({plain_label(model.task)}), saved by a headless run.")
 
 
 @st.fragment(run_every=2)
@@ -35,13 +35,14 @@ def job_panel() -> None:
     for job in jobs:
         with st.container(border=True):
             where = f" · number {line[job.job_id]} in line, {waits[job.job_id]}" if job.job_id in line else ""
-            st.markdown(f"**{job.name or job.task}** · {job.kind} · {job.state}{where}")
+            st.markdown(f"**{plain_label(job.name or job.task)}** · {job.kind} · {job.state}{where}")
             if job.is_active:
                 job_progress(job, key=f"cancel_{job.job_id}")
             elif job.state == "failed":
-                st.error(job.error or "The job failed; see its log.", icon=":material/error:")
+                st.error(plain_label(job.error) if job.error else "The job failed; see its log.",
+                         icon=":material/error:")
             else:
-                st.caption(job.message)
+                st.caption(plain_label(job.message))
 
 
 info = active_dataset(store)
@@ -83,7 +84,7 @@ with manage_tab:
             try:
                 st.success(f"Started job {start_int8_variant(chosen)}; it appears under Jobs, then in the list.")
             except ValueError as error:
-                st.error(str(error), icon=":material/error:")
+                st.error(plain_label(error), icon=":material/error:")
     if Path(chosen.folder).is_dir():
         export.download_button("Export (zip)", lambda: export_zip(chosen.folder), file_name=f"{chosen.model_id}.zip",
                                mime="application/zip", on_click="ignore", icon=":material/download:",
@@ -92,8 +93,8 @@ with manage_tab:
                                "The scikit-learn model (joblib), its card and its test rows.")
     else:
         export.warning("The model folder is missing: delete this entry or retrain.", icon=":material/warning:")
-    if confirmed_delete(f"Delete '{chosen.name}', its folder and its predictions", key=f"sure_{chosen.model_id}",
-                        button="Delete model"):
+    if confirmed_delete(f"Delete '{plain_label(chosen.name)}', its folder and its predictions",
+                        key=f"sure_{chosen.model_id}", button="Delete model"):
         unregister_model(store, chosen.model_id)
         delete_model(chosen.folder)
         st.rerun()

@@ -1,4 +1,6 @@
 """Overview: KPIs with deltas, satisfaction trend, rating mix, breakdowns and the verbatims behind them."""
+import html
+
 import streamlit as st
 
 from analytics.figures.overview import (
@@ -27,7 +29,7 @@ from pages.common.expectations import with_best_expectation
 from pages.common.frame import current_filters, filtered_rows, undated_filtered_rows
 from pages.common.guards import require_dataset, require_rows
 from pages.common.loaders import dataset_filter_options, get_store, stored_sentiment, stored_tags
-from pages.common.widgets import download_buttons, period_switch, scope_caption
+from pages.common.widgets import download_buttons, period_switch, plain_label, scope_caption
 from pages.panels.alerts import alerts_panel
 from pages.panels.gap import largest_gaps_panel
 from pages.panels.recommendations import what_to_do_first_panel
@@ -38,8 +40,10 @@ DRILL = keys.OVERVIEW_DRILL
 
 
 def remember_click(key: str, field: str, freq: str | None = None) -> None:
-    """Keep the last clicked bar; the verbatims below then show the rows behind it."""
-    st.session_state[DRILL] = drill_from_selection(field, st.session_state[key].selection.points, freq=freq)
+    """Keep the last clicked bar; the verbatims below then show the rows behind it (bar names are HTML-escaped)."""
+    points = [{**p, "y": html.unescape(p["y"])} if isinstance(p.get("y"), str) else p
+              for p in st.session_state[key].selection.points]
+    st.session_state[DRILL] = drill_from_selection(field, points, freq=freq)
 
 
 def clickable_chart(figure, *, key: str, field: str, freq: str | None = None) -> None:
@@ -67,7 +71,7 @@ period_label = (st.segmented_control("Compare", list(PERIODS), key="overview_per
 kpis = compute_kpis(kpi_rows, scale=scale, period_days=PERIODS[period_label], history=kpi_history,
                     text_sentiment=sentiment[1] if sentiment else None,
                     gap_method=gap_source.method if gap_source else None)
-st.caption(kpis.note)
+st.caption(plain_label(kpis.note))  # names the sentiment model
 for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     value, delta = format_kpi(kpi)
     # A change that could be noise (95 % interval includes 0, or under MIN_N behind a period) stays grey.
@@ -75,7 +79,7 @@ for column, kpi in zip(st.columns(len(kpis.kpis)), kpis.kpis):
     noise = "" if kpi.delta_clear or delta is None else (
         f" The change is grey: it could be noise (its 95 % interval includes zero, or fewer than {MIN_N} "
         "interactions are behind a period).")
-    column.metric(kpi.label, value, delta, delta_color=color, help=kpi.help + noise, border=True)
+    column.metric(kpi.label, value, delta, delta_color=color, help=plain_label(kpi.help + noise), border=True)
     column.caption(f"n = {kpi.n:,} {kpi.n_noun}" + (f" · {gap_source.label}" if kpi.key == "mean_gap" and gap_source
                                                      else ""))
 
@@ -119,7 +123,7 @@ for i, (field, key) in enumerate(charts):
             clickable_chart(breakdown_figure(breakdown(rows, by=field, scale=scale), by=field, scale=scale),
                             key=key, field=field)
             if field == "category" and (lists := category_lists_note(info.meta)):
-                st.caption(lists)
+                st.caption(plain_label(lists))
 if missing := missing_columns_hint(info.mapping, dated=dated):
     st.caption(missing)
 
@@ -127,7 +131,8 @@ st.subheader("Verbatims")
 drill = st.session_state.get(DRILL)
 if drill is not None:
     left, right = st.columns([4, 1])
-    left.info(f"Showing the interactions behind the clicked bar: {drill.label}.", icon=":material/filter_alt:")
+    left.info(f"Showing the interactions behind the clicked bar: {plain_label(drill.label)}.",
+              icon=":material/filter_alt:")
     right.button("Show all", on_click=lambda: st.session_state.update({DRILL: None}), width="stretch")
 query = st.text_input("Search the texts", key="overview_query", placeholder="e.g. late delivery")
 matched = apply_drill_down(rows, drill)

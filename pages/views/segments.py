@@ -7,7 +7,7 @@ from pages.common import keys
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows
 from pages.common.loaders import get_store, served_predictions, source_numbers, stored_sentiment, stored_tags
-from pages.common.widgets import scope_caption
+from pages.common.widgets import plain_label, scope_caption
 from pages.panels.segments import k_tab, map_tab, profiles_tab, rfm_tab, run_segments, save_tab
 
 AUTOMATIC = "Automatic (best silhouette)"
@@ -80,7 +80,7 @@ else:
         run = run_segments(key, rows, features, list(params["features"]), params["k"], sentiment=sentiment, tags=tags,
                            quantity=quantity)
     except ValueError as error:
-        st.error(f"{error}", icon=":material/error:")
+        st.error(plain_label(error), icon=":material/error:")
         st.stop()
     profiles, choose, mapped, rfm_only, save = st.tabs(["Profiles", "Choosing k", "Map", "RFM", "Save & export"])
     with profiles:

@@ -25,6 +25,7 @@ from pages.common.widgets import (
     job_progress,
     model_picker,
     period_switch,
+    plain_label,
     rerun_when_finished,
     scope_caption,
 )
@@ -45,7 +46,7 @@ def background_status(stage: str) -> None:
     if source.job is not None and source.stage in BACKGROUND_STAGES:
         job_progress(source.job, key="sentiment_cancel", note=source.note)
     elif source.note:
-        st.caption(source.note)
+        st.caption(plain_label(source.note))
 
 
 store = get_store()
@@ -58,7 +59,7 @@ source = advance_default_sentiment(store, info, dataset_rows(info), start=AUTO_T
 if source.stage in BACKGROUND_STAGES or (source.stage == "waiting" and source.note):  # polled until it moves on
     background_status(source.stage)
 elif source.stage == "lexicon" and source.job is not None:
-    st.warning(source.note, icon=":material/warning:")
+    st.warning(plain_label(source.note), icon=":material/warning:")
     if st.button("Try training again", key="sentiment_retry"):
         advance_default_sentiment(store, info, dataset_rows(info), retry=True)
         st.rerun()

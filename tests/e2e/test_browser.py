@@ -5,19 +5,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import CHROMIUM
-
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.serving import serve_app
 
 pytestmark = [
     pytest.mark.e2e,
@@ -25,46 +19,12 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _serve(home: Path, log_path: Path, *, grid_export: bool = True, **extra_env: str):
-    """`python app.py` (what `make run` does) on a free port with GAPSIGHT_HOME=home (plus extra_env); yields its URL.
-
-    The app ships with Streamlit's table export off (it would write formulas unneutralised); ``grid_export`` turns
-    it back on for tests that read a canvas-drawn table through that export (:func:`_grid_rows`).
-    """
-    port = _free_port()
-    env = dict(os.environ, GAPSIGHT_HOME=str(home), HF_HUB_OFFLINE="1", **extra_env)
-    log = open(log_path, "w")
-    process = subprocess.Popen(
-        [sys.executable, "app.py", "--server.port", str(port), *(["--client.disableDataExport", "false"] * grid_export),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start: " + log_path.read_text()[-2000:])
+    """The app on a free port with GAPSIGHT_HOME=home (plus extra_env); yields its URL. ``grid_export`` (on here):
+    Streamlit's table export, which :func:`_grid_rows` reads canvas-drawn tables through."""
+    with serve_app(home, log_path, grid_export=grid_export, start_timeout=90, **extra_env) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture

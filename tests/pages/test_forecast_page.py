@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.store.alerts import load_alerts
 from pages.common import keys
 from pages.common.loaders import get_store
+from tests.pages.reading import all_read
 from tests.pages.test_pages import _import_csv, open_page
 
 
@@ -53,4 +54,4 @@ def test_three_weeks_of_data_get_messages_not_a_crash(home):
     at = _page()
     # A forecast of what little there is, with the verdict that the naive one is as good, and why no alerts.
     assert any("use the naive forecast: the model does not beat it" in w.value for w in at.warning)
-    assert any("alerts need more than min_history=56" in c.value for c in at.caption)
+    assert "alerts need more than min_history=56" in all_read(at.caption)

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.insights.dimensions import DIMENSION_KEYWORDS, keyword_regex
 from pages.common import keys
+from tests.pages.reading import as_read
 from tests.pages.test_pages import APP, _import_csv, open_page
 
 PLANTED = {"Zephyr Air Fryer", "Brook Cold Brew Maker", "Nimbus Memory Foam Pillow", "Drift Inflatable Kayak"}
@@ -64,7 +65,7 @@ def test_the_overview_lists_the_largest_gaps_and_a_click_opens_their_verbatims(d
     at.run()
     buttons = [b for b in at.button if b.key and b.key.startswith("overview_gap_")]
     assert len(buttons) == 3
-    first = buttons[0].label.replace("\\", "")
+    first = as_read(buttons[0].label)
     product = first.split(" (product)")[0]
     assert product in PLANTED and "stars [" in first and "n = " in first
     assert any("Stated expectation" in c.value for c in at.caption)  # the gap KPI names its source

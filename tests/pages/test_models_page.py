@@ -13,6 +13,7 @@ from models.tasks import model_factory_from_env, train_classifier
 from models.training import FineTuneConfig
 from pages.common import keys
 from pages.common.loaders import get_store
+from tests.pages.reading import as_read
 from tests.pages.test_pages import APP, _import_csv
 
 ROWS = "comment,stars,topic\n" + "".join(
@@ -211,6 +212,6 @@ def test_the_jobs_panel_lists_every_kind_with_its_place_in_line(home):
     at.run()
     at.switch_page(keys.MODELS_PAGE).run()
     assert not at.exception, at.exception
-    cards = [m.value for m in at.markdown if m.value.startswith("**")]
+    cards = [as_read(m.value) for m in at.markdown if m.value.startswith("**")]
     assert "**Embeddings · labelled.csv** · embed · queued · number 1 in line, starts next" in cards
     assert "**Score with tiny** · score · queued · number 2 in line, starts after the 1 job before it in line" in cards

@@ -12,6 +12,7 @@ from analytics.ingest.readers import profile_file
 from analytics.store.database import Store
 from pages.common import keys
 from pages.common.loaders import get_store
+from tests.pages.reading import all_read
 
 PAGES = list(keys.ALL_PAGES)  # every page in the navigation
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -139,7 +140,7 @@ def test_a_date_filter_keeps_the_deltas_against_the_quarter_before(demo_home):
     assert not at.exception, at.exception
     interactions = next(m for m in at.metric if m.label == "Interactions")
     assert interactions.delta not in (None, "")
-    assert "vs the 90 days before (2024-10-03 – 2024-12-31)" in " ".join(c.value for c in at.caption)
+    assert "vs the 90 days before (2024-10-03 – 2024-12-31)" in all_read(at.caption)
     assert "data starts" not in " ".join(c.value for c in at.caption)
 
 
@@ -229,7 +230,7 @@ def test_a_model_from_another_dataset_serves_only_once_picked(home):
     at.sidebar.selectbox(key=keys.ACTIVE_DATASET).set_value(tweets).run()
     at.switch_page(keys.SENTIMENT_PAGE).run()
     assert not at.exception, at.exception
-    caption = " ".join(c.value for c in at.caption)
+    caption = all_read(at.caption)
     assert "model: VADER lexicon (baseline)" in caption
     assert [j for j in list_jobs(home=home) if j.dataset_id == tweets] == []  # nothing scores it behind the user's back
     picker = next(s for s in at.selectbox if s.label == "Sentiment model for this dataset")
@@ -251,7 +252,7 @@ def test_the_overview_of_a_text_only_dataset_uses_its_text_sentiment(home):
     at.switch_page(keys.OVERVIEW_PAGE).run()
     assert not at.exception, at.exception
     assert _metric(at, "% negative") == "40.0%" and _metric(at, "Net sentiment") == "20.0 pts"
-    assert "scored by VADER lexicon (baseline)" in " ".join(c.value for c in at.caption)
+    assert "scored by VADER lexicon (baseline)" in all_read(at.caption)
     assert any("Text sentiment over time" in (c.proto.spec or "") for c in at.get("plotly_chart"))
 
 
@@ -330,7 +331,7 @@ def test_clicked_bar_lists_its_verbatims(demo_home):
     at.session_state[keys.OVERVIEW_DRILL] = DrillDown("channel", "phone")
     at.run()
     assert not at.exception
-    assert any("channel = phone" in info.value for info in at.info)
+    assert "channel = phone" in all_read(at.info)
     shown = at.dataframe[0].value
     assert len(shown) > 0 and set(shown["channel"]) == {"phone"}
     next(b for b in at.button if b.label == "Show all").click().run()
@@ -430,5 +431,5 @@ def test_rating_cuts_are_saved_per_dataset_and_checked(home):
     at.number_input(key="cuts_negative").set_value(3.0)
     at.number_input(key="cuts_positive").set_value(3.0)
     next(b for b in at.button if b.label == "Save for the next training run").click().run()
-    assert any("should satisfy 1 ≤ negative < positive ≤ 5" in e.value for e in at.error)
+    assert "should satisfy 1 ≤ negative < positive ≤ 5" in all_read(at.error)
     assert load_cuts(store, store.get_dataset(dataset_id)) == RatingCuts(1.0, 5.0)

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.store.segments import delete_segmentation, list_segmentations
 from pages.common import keys
 from pages.common.loaders import get_store
+from tests.pages.reading import all_read
 from tests.pages.test_pages import _import_csv, open_page
 
 
@@ -50,10 +51,10 @@ def test_the_demo_segments_with_default_features_then_k_overridden_saved_and_use
     at.multiselect(key=keys.FILTER_SEGMENTS).select(unhappy).run()
     assert not at.exception, at.exception
     assert at.metric[0].value != everyone
-    assert any(f"segment (Demo segments): {unhappy}" in c.value for c in at.caption)
+    assert f"segment (Demo segments): {unhappy}" in all_read(at.caption)
     at.switch_page(keys.SENTIMENT_PAGE).run()  # the filter survives page changes
     assert at.multiselect(key=keys.FILTER_SEGMENTS).value == [unhappy]
-    assert any(f"segment (Demo segments): {unhappy}" in c.value for c in at.caption)
+    assert f"segment (Demo segments): {unhappy}" in all_read(at.caption)
 
     delete_segmentation(get_store(), saved[0].segmentation_id)
     at.switch_page(keys.OVERVIEW_PAGE).run()

@@ -259,11 +259,12 @@ def test_sections_hold_tuples():
     ("Café Crème – Q1 (2025)", "gapsight-report-cafe-creme-q1-2025-20250301-1405.html"),
     ("../../etc/passwd", "gapsight-report-etc-passwd-20250301-1405.html"),
     ('<script>"a"</script>\\con', "gapsight-report-script-a-script-con-20250301-1405.html"),
-    ("评论数据", "gapsight-report-dataset-20250301-1405.html"),
+    ("评论数据", "gapsight-report-评论数据-20250301-1405.html"),  # other scripts are kept
+    ("<>|", "gapsight-report-dataset-20250301-1405.html"),
     ("", "gapsight-report-dataset-20250301-1405.html"),
     ("x" * 100, f"gapsight-report-{'x' * 60}-20250301-1405.html"),
     ("a" * 59 + " b", f"gapsight-report-{'a' * 59}-20250301-1405.html"),  # no hyphen left at the cut
 ])
 def test_report_filename(name, expected):
     assert report_filename(name, WHEN) == expected
-    assert re.fullmatch(r"[a-z0-9-]+\.html", expected)
+    assert re.fullmatch(r"[^\W_A-Z]+(?:-[^\W_A-Z]+)*\.html", expected)

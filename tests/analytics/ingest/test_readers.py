@@ -268,6 +268,12 @@ def test_jsonl_with_a_broken_line(tmp_path):
     assert frame["score"].tolist() == ["4", None, "2.5"]
 
 
+def test_a_null_json_line_is_named_null_not_too_deep(tmp_path):
+    profile = profile_file(_write(tmp_path, "n.jsonl", '{"text": "fine"}\nnull\n{"text": "also fine"}\n'))
+    _, rejected, _ = _read_all(profile)
+    assert rejected == [(2, "row 2 is a JSON null, not an object with named fields")]
+
+
 def test_rows_with_extra_and_missing_fields_are_rejected_with_reasons(tmp_path):
     text = ("id,review,rating\n"
             "1,good,5\n"
