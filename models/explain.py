@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from analytics.language import has_han
+from analytics.words import chinese_spans
 from models.device import DeviceInfo
 from models.evaluation import _sentiment_mapping
 from models.inference import predict_proba
-from models.lexicon import vader_proba
+from models.lexicon import lexicon_proba
 
 __all__ = [
     "Explanation",
@@ -39,12 +41,18 @@ def word_spans(text: str | None) -> list[tuple[int, int]]:
     >>> text = "Great app, but crashes!!!"
     >>> [text[s:e] for s, e in word_spans(text)]
     ['Great', 'app', ',', 'but', 'crashes', '!!!']
+    >>> text = "房间很干净，但是太吵了!"
+    >>> [text[s:e] for s, e in word_spans(text)]
+    ['房间', '很', '干净', '，', '但是', '太吵', '了', '!']
     >>> word_spans(None)
     []
     """
     if not text:
         return []
-    return [m.span() for m in _WORD.finditer(text)]
+    spans = []
+    for match in _WORD.finditer(text):  # Chinese has no spaces: its runs are cut into words by jieba
+        spans.extend(chinese_spans(text, *match.span()) if has_han(match.group(0)) else [match.span()])
+    return spans
 
 
 @dataclass(frozen=True)
@@ -236,10 +244,10 @@ def transformer_score_fn(
 
 
 def lexicon_score_fn(classes: Sequence[str], *, threshold: float = 0.05) -> ScoreFn:
-    """A ``score_fn`` for :func:`explain_occlusion` from VADER, in the caller's sentiment labels.
+    """A ``score_fn`` for :func:`explain_occlusion` from the lexicon baseline, in the caller's sentiment labels.
 
     ``classes`` may be spelled as the task spells them (``neg``/``Positive``, ...); the
-    probabilities come from :func:`models.lexicon.vader_proba`.
+    probabilities come from :func:`models.lexicon.lexicon_proba`.
 
     Raises
     ------
@@ -250,7 +258,7 @@ def lexicon_score_fn(classes: Sequence[str], *, threshold: float = 0.05) -> Scor
     mapping = _sentiment_mapping(classes)
     if mapping is None:
         raise ValueError(
-            f"The VADER lexicon only explains sentiment labels (negative/neutral/positive); "
+            f"The lexicon baseline only explains sentiment labels (negative/neutral/positive); "
             f"these labels are {sorted(classes)}."
         )
     canonical = {spelled: name for name, spelled in mapping.items()}
@@ -259,6 +267,6 @@ def lexicon_score_fn(classes: Sequence[str], *, threshold: float = 0.05) -> Scor
     analyzer = SentimentIntensityAnalyzer()
 
     def score(texts: list[str]) -> np.ndarray:
-        return vader_proba(texts, classes=columns, threshold=threshold, analyzer=analyzer)
+        return lexicon_proba(texts, classes=columns, threshold=threshold, analyzer=analyzer)
 
     return score

@@ -197,6 +197,8 @@ class JobSpec:
     reuse_models : list of str
         Model folders of an earlier training run on the same rows whose linear models this run scores
         again instead of refitting (the CPU's background fine-tune after its quick run).
+    base : str or None
+        The base model a training job fine-tunes (:func:`models.base.base_path_for` names); MiniLM when None.
     """
 
     kind: str
@@ -211,6 +213,7 @@ class JobSpec:
     expected_seconds: float | None = None
     recipe: str = "auto"
     reuse_models: list = field(default_factory=list)
+    base: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in JOB_KINDS:

@@ -1,16 +1,24 @@
-"""VADER lexicon sentiment: the always-available baseline."""
+"""Lexicon sentiment, the always-available baseline: VADER for English, SnowNLP's sentiment model for Chinese.
+
+VADER is a rule lexicon; SnowNLP ships word counts of positive and negative Chinese shopping reviews (a naive
+Bayes lexicon). Neither needs training or a download; the language of each text picks its lexicon.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from analytics.language import CHINESE, detect_languages
+from analytics.words import chinese_words
 from models.text import clean_text
 
-__all__ = ["SENTIMENT_LABELS", "score_vader", "vader_label", "vader_proba"]
+__all__ = ["SENTIMENT_LABELS", "lexicon_proba", "score_chinese", "score_lexicon", "score_vader", "vader_label"]
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 
@@ -75,7 +83,72 @@ def score_vader(
     )
 
 
-def vader_proba(
+@functools.cache
+def _snownlp_lexicon() -> tuple[dict[str, float], float, frozenset[str]]:
+    """SnowNLP's sentiment word counts as one log-odds weight per word, its prior log-odds and its stop words.
+
+    SnowNLP's own pipeline cuts text with its character model (about 12 ms a review here) and gives every unseen
+    token (digits, punctuation) the unseen-word odds; jieba's words without them score a review in about 1 ms with
+    the same macro-F1 on hotel reviews (RESULTS.md).
+    """
+    import snownlp.sentiment as sentiment
+    from snownlp import normal
+
+    counts = sentiment.classifier.classifier.d
+    positive, negative = counts["pos"], counts["neg"]
+    words = set(positive.d) | set(negative.d)
+    weights = {w: math.log(positive.freq(w)) - math.log(negative.freq(w)) for w in words}
+    prior = math.log(positive.getsum()) - math.log(negative.getsum())
+    return weights, prior, frozenset(normal.stop)
+
+
+def score_chinese(texts: Sequence[object], *, threshold: float = 0.05) -> pd.DataFrame:
+    """SnowNLP's sentiment lexicon over jieba's words for Chinese texts, in :func:`score_vader`'s columns: the
+    probability of "positive" p as a compound ``2p − 1`` (labelled by the same ±``threshold`` rule), and
+    negative / neutral / positive parts made from it (a Bayes lexicon reports no proportions).
+
+    >>> score_chinese(["服务很好，房间干净", "太差了，再也不来了"])["label"].tolist()
+    ['positive', 'negative']
+    """
+    weights, prior, stop = _snownlp_lexicon()
+    cleaned = [clean_text(t) for t in texts]
+    compound = np.zeros(len(cleaned))
+    for i, text in enumerate(cleaned):
+        if text:  # words the lexicon never saw (and digits, punctuation) carry no evidence either way
+            odds = prior + sum(weights.get(w, 0.0) for w in chinese_words(text) if w not in stop)
+            compound[i] = 2.0 / (1.0 + math.exp(-max(min(odds, 50.0), -50.0))) - 1.0
+    labels = [vader_label(c, threshold=threshold) if text else None for c, text in zip(compound.tolist(), cleaned)]
+    return pd.DataFrame({
+        "label": pd.Series(labels, dtype="object"), "compound": compound,
+        "negative": np.clip(-compound, 0, 1), "neutral": 1 - np.abs(compound), "positive": np.clip(compound, 0, 1),
+        "is_empty": [not t for t in cleaned],
+    })
+
+
+def score_lexicon(texts: Sequence[object], *, languages: Sequence[str] | None = None, threshold: float = 0.05,
+                  analyzer: SentimentIntensityAnalyzer | None = None) -> pd.DataFrame:
+    """Each text scored by its language's lexicon (Chinese: :func:`score_chinese`, else VADER), in input order, with
+    a ``lexicon`` column naming which one; ``languages`` (codes as :func:`analytics.language.detect_languages`
+    gives them) are detected when not given.
+
+    >>> score_lexicon(["I love it", "质量太差"])[["label", "lexicon"]].values.tolist()
+    [['positive', 'VADER'], ['negative', 'SnowNLP']]
+    """
+    texts = list(texts)
+    codes = np.asarray(detect_languages(texts) if languages is None else list(languages), dtype=object)
+    chinese = codes == CHINESE
+    if not chinese.any():
+        return score_vader(texts, threshold=threshold, analyzer=analyzer).assign(lexicon="VADER")
+    parts = []
+    for mask, score, name in ((~chinese, lambda t: score_vader(t, threshold=threshold, analyzer=analyzer), "VADER"),
+                              (chinese, lambda t: score_chinese(t, threshold=threshold), "SnowNLP")):
+        where = np.flatnonzero(mask)
+        if len(where):
+            parts.append(score([texts[i] for i in where]).assign(lexicon=name).set_axis(where))
+    return pd.concat(parts).sort_index().reset_index(drop=True)
+
+
+def lexicon_proba(
     texts: Sequence[object],
     *,
     classes: Sequence[str] = SENTIMENT_LABELS,
@@ -83,7 +156,7 @@ def vader_proba(
     sharpness: float = 10.0,
     analyzer: SentimentIntensityAnalyzer | None = None,
 ) -> np.ndarray:
-    """VADER's compound score as class probabilities (n × ``len(classes)``, rows sum to 1).
+    """The lexicon's compound score (:func:`score_lexicon`) as class probabilities (n × ``len(classes)``).
 
     VADER gives a compound score, not probabilities; its neg/neu/pos proportions are shares
     of the text and favour "neutral" in almost every sentence. This softmax keeps
@@ -109,8 +182,8 @@ def vader_proba(
 
     Examples
     --------
-    >>> vader_proba(["I love it"]).argmax(axis=1).tolist()  # negative, neutral, positive
-    [2]
+    >>> lexicon_proba(["I love it", "太差了"]).argmax(axis=1).tolist()  # negative, neutral, positive
+    [2, 0]
     """
     classes = tuple(str(c) for c in classes)
     if sorted(classes) not in (sorted(SENTIMENT_LABELS), ["negative", "positive"]):
@@ -120,7 +193,7 @@ def vader_proba(
         )
     if not sharpness > 0:
         raise ValueError(f"sharpness={sharpness} should be > 0.")
-    compound = score_vader(texts, threshold=threshold, analyzer=analyzer)["compound"].to_numpy()
+    compound = score_lexicon(texts, threshold=threshold, analyzer=analyzer)["compound"].to_numpy()
     if "neutral" in classes:
         logits = {
             "negative": sharpness * (-compound - threshold),

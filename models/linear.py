@@ -22,7 +22,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
-from models.base import BASE_MODEL_NAME, build_tiny_classifier, load_tokenizer
+from analytics.words import tfidf_terms
+from models.base import base_path_for, build_tiny_classifier, load_tokenizer
 from models.device import DeviceInfo
 from models.embeddings import Encoder, embed, load_encoder
 from models.inference import Predictions, softmax
@@ -53,9 +54,7 @@ def encoder_named(name: str) -> Encoder:
     """The frozen encoder an embedding model was fitted on, loaded once per process."""
     if name == TINY_ENCODER:
         return Encoder(model=build_tiny_classifier(["a", "b"], seed=0).bert, tokenizer=load_tokenizer())
-    if name != BASE_MODEL_NAME:
-        raise ValueError(f"Unknown encoder {name!r}; embedding models are fitted on {BASE_MODEL_NAME}.")
-    return load_encoder()
+    return load_encoder(base_path_for(name))
 
 
 @dataclass
@@ -147,7 +146,8 @@ def _best_by_validation(make: Callable[[float], object], grid: Sequence[float], 
 
 def _tfidf_pipeline(C: float, seed: int):
     features = FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, max_features=200_000)),
+        # Word 1–2-grams, and character 1–3-grams of Chinese runs (which have no spaces to find words by).
+        ("words", TfidfVectorizer(analyzer=tfidf_terms, sublinear_tf=True, min_df=1, max_features=200_000)),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
                                   max_features=300_000)),
     ])

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics.language import detect_languages
 from analytics.schema import NEGATIVE_BELOW, POSITIVE_ABOVE
-from models.base import BASE_MODEL_NAME
+from models.base import BASE_MODEL_NAME, base_path_for
 from models.best_of import CalibratedReport, Candidate, fit_linear_candidate, reload_linear_candidate, select
 from models.candidate_cards import save_candidates
 from models.device import DeviceInfo, choose_device
@@ -274,16 +275,17 @@ class _RunProgress:
             self.progress(event)
 
 
-def _transformer_candidate(texts, labels, split, *, config, device, model_factory, tokenizer, tracker,
+def _transformer_candidate(texts, labels, split, *, base, config, device, model_factory, tokenizer, tracker,
                            should_stop) -> Candidate | None:
-    """Fine-tune on the run's split; ``None`` when cancelled."""
-    result = fine_tune(texts, labels, config=config, device=device, model_factory=model_factory,
+    """Fine-tune ``base`` on the run's split; ``None`` when cancelled."""
+    base_path = None if model_factory is not None else base_path_for(base)
+    result = fine_tune(texts, labels, config=config, device=device, model_factory=model_factory, base_path=base_path,
                        tokenizer=tokenizer, progress=tracker.transformer, should_stop=should_stop)
     if result.cancelled:
         return None
     scored = CalibratedReport(result.calibration, result.test_proba, result.report, result.ece_before)
     return Candidate("transformer", result.model, result.tokenizer, result.best_val_macro_f1, scored,
-                     result.train_seconds, {"fine_tune": result})
+                     result.train_seconds, {"fine_tune": result, "base": base})
 
 
 def _vader_report(classes: tuple[str, ...], test_texts: list[str], test_labels: list[str]) -> dict | None:
@@ -308,6 +310,7 @@ def train_classifier(
     model_factory: ModelFactory | None = None,
     tokenizer=None,
     reuse: Sequence[str | Path] = (),
+    base: str = BASE_MODEL_NAME,
 ) -> TrainOutcome:
     """Fit the recipe's model kinds on one split, save each to the registry and choose the one to activate.
 
@@ -337,6 +340,9 @@ def train_classifier(
     model_factory, tokenizer : optional
         Passed to :func:`models.training.fine_tune`; a test factory also makes the embedding model use
         the tiny test encoder.
+    base : str
+        The base model the transformer is fine-tuned from and the embedding model encodes with
+        (:func:`models.base.choose_base` picks it from a dataset's languages).
     reuse : folders, optional
         Linear models an earlier run saved (the CPU's quick run before its background fine-tune): one
         fitted on the same rows, split and encoder is scored again instead of refitted, and its card
@@ -358,14 +364,14 @@ def train_classifier(
     tracker = _RunProgress(progress, kinds, device)
     stopped = (lambda: False) if should_stop is None else should_stop
     cancelled = TrainOutcome(folder=None, meta=None, report={}, baselines={}, cancelled=True)
-    encoder = TINY_ENCODER if model_factory is not None else BASE_MODEL_NAME
+    encoder = TINY_ENCODER if model_factory is not None else base
     reusable = _reusable(reuse, fingerprint=fingerprint, config=config, classes=data.classes, encoder=encoder)
     candidates: list[Candidate] = []
     for kind in kinds:
         if stopped():
             return cancelled
         if kind == "transformer":
-            candidate = _transformer_candidate(texts, labels, split, config=config, device=device,
+            candidate = _transformer_candidate(texts, labels, split, base=base, config=config, device=device,
                                                model_factory=model_factory, tokenizer=tokenizer, tracker=tracker,
                                                should_stop=should_stop)
             if candidate is None:
@@ -388,8 +394,10 @@ def train_classifier(
     tracker.phase("baselines")
     test_texts = [data.texts[i] for i in split.test]
     test_labels = [data.labels[i] for i in split.test]
+    languages = pd.Series(detect_languages(data.texts), dtype=object).value_counts()
     common = {"data": {"name": name or task, "source": data_source, "rows": len(texts), "rows_used": len(data.texts),
-                       "dropped_empty_text": data.n_dropped_empty, "dropped_unlabelled": data.n_dropped_unlabelled},
+                       "dropped_empty_text": data.n_dropped_empty, "dropped_unlabelled": data.n_dropped_unlabelled,
+                       "languages": {str(k): int(n) for k, n in languages.items() if k}},
               "validation": _validation_details(candidates)}
     if stopped():
         return cancelled

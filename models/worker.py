@@ -32,6 +32,7 @@ from pathlib import Path  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
+from models.base import BASE_MODEL_NAME  # noqa: E402
 from models.jobs import (  # noqa: E402
     CANCEL_FILE,
     PREDICTIONS_FILE,
@@ -129,7 +130,7 @@ def _train(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
             models_root=home / "models", name=spec.name or spec.task,
             data_source=spec.dataset_id or Path(spec.input_path).name, progress=on_progress,
             should_stop=stop_now, model_factory=model_factory_from_env(), recipe=spec.recipe,
-            reuse=_reused_folders(spec.reuse_models, home),
+            reuse=_reused_folders(spec.reuse_models, home), base=spec.base or BASE_MODEL_NAME,
         )
     if outcome.cancelled:
         raise JobCancelled()
@@ -290,8 +291,14 @@ def _embed(spec: JobSpec, folder: Path, recorder: JobRecorder, device) -> tuple[
                         message=f"embedded {done:,}/{total:,} texts · {device.name}")
 
     began = time.perf_counter()
+    encoder = None
+    if spec.base and spec.base != BASE_MODEL_NAME:  # a mostly non-English dataset: the multilingual encoder
+        from models.base import base_path_for
+        from models.embeddings import load_encoder
+
+        encoder = load_encoder(base_path_for(spec.base))
     vectors = dataset_embeddings(frame["record_id"].tolist(), frame["text"].tolist(), progress=on_progress,
-                                 cache_path=Path(spec.output_path), device=device,
+                                 cache_path=Path(spec.output_path), device=device, encoder=encoder,
                                  reuse_from=[Path(p) for p in spec.config.get("reuse_from", ())])
     _log(f"wrote {spec.output_path}")
     # The speed of the texts really embedded (not those reused from an earlier version), for later estimates.

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-_CURRENCY = re.compile(r"[\s$€£¥₹]|(?<=\d)(?:usd|eur|gbp)$|^(?:usd|eur|gbp)", re.IGNORECASE)
+from analytics.language import normalise_width
+
+# Symbols and codes around the number, Chinese ones too: ¥ / ￥, 元, 块 (colloquial yuan), RMB, CNY.
+_CURRENCY = re.compile(r"[\s$€£¥₹￥]|(?<=\d)(?:usd|eur|gbp|cny|rmb|元|块钱?|人民币)$|^(?:usd|eur|gbp|cny|rmb|人民币)",
+                       re.IGNORECASE)
 _DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(?:\.\d{3})*,\d+$|^-?\d+,\d{1,2}$")
 
 
@@ -24,8 +28,8 @@ def parse_amounts(values: pd.Series) -> ParsedNumbers:
 
     Examples
     --------
-    >>> parse_amounts(pd.Series(["1,234.50", "€12,50", "", "abc"])).values.tolist()
-    [1234.5, 12.5, nan, nan]
+    >>> parse_amounts(pd.Series(["1,234.50", "€12,50", "", "abc", "¥1,299.50", "88元", "RMB 20"])).values.tolist()
+    [1234.5, 12.5, nan, nan, 1299.5, 88.0, 20.0]
     """
     cells = [None if _is_missing(v) else str(v).strip() for v in values.tolist()]
     cells = [c if c else None for c in cells]
@@ -39,7 +43,7 @@ def parse_amounts(values: pd.Series) -> ParsedNumbers:
 
 
 def _parse_one(value: str) -> float:
-    text = _CURRENCY.sub("", _CURRENCY.sub("", value.lower()))
+    text = _CURRENCY.sub("", _CURRENCY.sub("", normalise_width(value).lower()))
     negative = text.startswith("(") and text.endswith(")")
     text = text.strip("()")
     if _DECIMAL_COMMA.match(text):

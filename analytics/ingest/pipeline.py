@@ -23,6 +23,7 @@ from analytics.ingest.ratings import RatingScale, detect_rating_scale, normalise
 from analytics.ingest.readers import FileProfile, read_chunks
 from analytics.ingest.shown import quoted
 from analytics.ingest.timestamps import TimestampFormat, detect_timestamp_format, parse_timestamps
+from analytics.language import detect_languages
 from analytics.schema import CANONICAL_NAMES, ITEM_SEPARATOR, STORED_COLUMNS
 from analytics.store.database import (
     STAGING_SUFFIX,
@@ -87,6 +88,7 @@ class ImportReport:
     timestamp_format: str | None
     seconds: float
     already_imported: bool = False
+    languages: dict[str, int] = field(default_factory=dict)  # rows with text per language code, largest first
 
     def to_dict(self) -> dict:
         """Plain data for storing with the dataset."""
@@ -516,6 +518,7 @@ def normalise_chunk(chunk: pd.DataFrame, plan: NormalisePlan
         f"text has {k:,} characters; the limit is {MAX_TEXT_CHARS:,} per row (split long documents into rows)"
         for k in lengths[rows_].tolist()])
     out["text"] = text
+    out["language"] = pd.Series(detect_languages(text), dtype="str")
 
     record_ids = _clean_strings(source("record_id"), n)
     if record_ids.isna().any():
@@ -666,13 +669,15 @@ def _finish_report(cur: duckdb.DuckDBPyConnection, tables: _Tables, dataset_id: 
             if n_missing:
                 missing[field_name] = int(n_missing)
     used = {c for c in plan.mapping.values() if c}
+    languages = dict(cur.execute(f"SELECT language, count(*) FROM {rows} WHERE language <> '' GROUP BY language "
+                                 "ORDER BY count(*) DESC, language").fetchall())
     return ImportReport(
         dataset_id=dataset_id, dataset_name=name, rows_read=int(rows_read),
         rows_imported=int(imported), rows_rejected=int(rejected), reasons={k: int(v) for k, v in reasons.items()},
         columns_ignored=tuple(c for c in columns if c not in used), missing=missing, warnings=tuple(warnings),
         rating_scale=plan.rating_scale.label if plan.rating_scale else None,
         timestamp_format=plan.timestamp_format.label if plan.timestamp_format else None,
-        seconds=round(time.perf_counter() - started, 2),
+        seconds=round(time.perf_counter() - started, 2), languages={k: int(v) for k, v in languages.items()},
     )
 
 

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analytics.ingest.shown import shorten
+from analytics.language import normalise_width
 
 RATING_KINDS: tuple[str, ...] = ("stars_1_5", "scale_1_10", "scale_0_10", "scale_0_100", "scale_0_5", "thumbs",
                                  "binary_0_1", "custom")
@@ -28,8 +29,15 @@ _THUMBS = {
     "down": 0.0, "no": 0.0, "dislike": 0.0, "disliked": 0.0, "👎": 0.0,
 }
 # A number, optionally "%", "/ 5", "out of 10", "stars" or "points": "4", "4,5", "4/5", "8 out of 10", "5 stars".
-_NUMBER_TEXT = (r"^(?P<num>[+-]?\d+(?:[.,]\d+)?)\s*(?P<pct>%)?\s*"
-                r"(?:(?:/|out\s+of|of)\s*(?P<den>\d+(?:[.,]\d+)?))?\s*(?:stars?|points?|pts?)?$")
+# Chinese too: "5星", "4.5颗星", "4分", "8分/10" (numerals as in "五星" are read as digits first).
+_NUMBER_TEXT = (r"^(?P<num>[+-]?\d+(?:[.,]\d+)?)\s*(?P<pct>%)?\s*(?:分)?\s*"
+                r"(?:(?:/|out\s+of|of|满分)\s*(?P<den>\d+(?:[.,]\d+)?)\s*(?:分)?)?\s*"
+                r"(?:stars?|points?|pts?|颗星|个星|星级|星|分)?$")
+# Chinese shops' review classes, read on 1–5 stars (Taobao and JD: 好评 4–5 stars, 中评 2–3, 差评 1).
+_REVIEW_CLASSES = {"好评": 5.0, "中评": 3.0, "差评": 1.0}
+_FULL_MARKS = ("满分", "满星")  # "full marks": the top of whatever scale the column is on
+_CHINESE_NUMERALS = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8",
+                     "九": "9", "十": "10"}
 _STARS = r"^[★☆]+$|^\*+$"
 
 
@@ -173,6 +181,7 @@ def normalise_ratings(values: pd.Series, scale: RatingScale | None = None, *, na
         scale = _detect_scale(readings) if present.any() else STANDARD_SCALES["stars_1_5"]
     raw = readings.number.copy()
     form, denominator = readings.form, readings.denominator
+    raw[form == _FULL_FORM] = scale.high  # "满分" is the top of the column's scale
 
     unread = present & np.isnan(raw)
     wrong_form = np.zeros(len(raw), dtype=bool)
@@ -227,7 +236,7 @@ class _Readings:
     denominator: np.ndarray
 
 
-_NUMBER, _STARS_FORM, _PERCENT, _THUMBS_FORM = 0, 1, 2, 3
+_NUMBER, _STARS_FORM, _PERCENT, _THUMBS_FORM, _FULL_FORM = 0, 1, 2, 3, 4
 
 
 def _read_values(values: pd.Series) -> _Readings:
@@ -249,7 +258,11 @@ def _read_values(values: pd.Series) -> _Readings:
     if rest.any():
         words = pd.Series(lowered.filter(pa.array(rest)).to_pylist(), dtype="str")
         words = words.str.replace(r"[\U0001F3FB-\U0001F3FF\uFE0F]", "", regex=True)
-        words = words.str.replace(r"\s+", " ", regex=True)
+        words = words.str.replace(r"\s+", " ", regex=True).map(normalise_width)
+        words = words.str.replace(r"^([一二两三四五六七八九十])(?=\s*(?:颗星|个星|星|分))",
+                                  lambda m: _CHINESE_NUMERALS[m.group(1)], regex=True)
+        classes = words.map(_REVIEW_CLASSES).to_numpy(dtype=float, na_value=np.nan)
+        full = words.isin(_FULL_MARKS).to_numpy(dtype=bool)
         thumbs = words.map(_THUMBS).to_numpy(dtype=float, na_value=np.nan)
         is_thumbs = ~np.isnan(thumbs)
         stars = words.str.fullmatch(_STARS).fillna(False).to_numpy(dtype=bool)
@@ -259,10 +272,13 @@ def _read_values(values: pd.Series) -> _Readings:
         den = found["den"].str.replace(",", ".", regex=False).astype(float).to_numpy()
         pct = found["pct"].notna().to_numpy()
 
-        number[rest] = np.where(is_thumbs, thumbs, np.where(stars, star_count, num))
+        number[rest] = np.where(is_thumbs, thumbs, np.where(stars, star_count, np.where(np.isnan(classes), num,
+                                                                                       classes)))
         denominator[rest] = np.where(is_thumbs | stars, np.nan, den)
-        form[rest] = np.where(is_thumbs, _THUMBS_FORM, np.where(stars, _STARS_FORM,
-                                                                np.where(pct, _PERCENT, _NUMBER)))
+        form[rest] = np.where(is_thumbs, _THUMBS_FORM, np.where(stars, _STARS_FORM, np.where(
+            full, _FULL_FORM, np.where(pct, _PERCENT, _NUMBER))))
+    number[~np.isfinite(number)] = np.nan  # "1e999" or 400 digits: no rating is infinite
+    denominator[~np.isfinite(denominator)] = np.nan
     return _Readings(text=text, present=present, number=number, form=form, denominator=denominator)
 
 

@@ -836,7 +836,11 @@ def _arrow_to_text(array) -> list[str | None]:
     if pa.types.is_null(kind):
         return [None] * len(array)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
-        return [v or None for v in array.to_pylist()]
+        try:
+            return [v or None for v in array.to_pylist()]
+        except UnicodeDecodeError:  # a damaged file's string column need not be UTF-8: keep what can be read
+            raw = pc.cast(array, pa.large_binary() if not pa.types.is_string(kind) else pa.binary())
+            return [v.decode("utf-8", "replace") or None if v is not None else None for v in raw.to_pylist()]
     if pa.types.is_floating(kind):
         text = pc.cast(array, pa.string())  # shortest round-trip repr; 17850.0 → "17850"
         return pc.if_else(pc.is_nan(array), pa.scalar(None, pa.string()), text).to_pylist()

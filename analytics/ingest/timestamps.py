@@ -247,9 +247,36 @@ def _detect(text: pd.Series) -> TimestampFormat:
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
-    """Strip values and turn blanks and null markers ('NaN', 'null', 'N/A', '-') into NaN."""
+    """Strip values and turn blanks and null markers ('NaN', 'null', 'N/A', '-') into NaN; Chinese dates are
+    rewritten as ISO ones (:func:`_from_chinese`)."""
     text = values.astype("str").str.strip()
-    return text.mask(text.str.lower().isin(_EMPTY_TOKENS))
+    text = text.mask(text.str.lower().isin(_EMPTY_TOKENS))
+    if bool(text.str.contains("[年月]", regex=True).fillna(False).any()):
+        text = _from_chinese(text)
+    return text
+
+
+_CHINESE_DATE = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_CHINESE_TIME = re.compile(r"(\d{1,2})\s*[时點点:：]\s*(\d{1,2})\s*分?(?:\s*(\d{1,2})\s*秒)?")
+
+
+def _from_chinese(text: pd.Series) -> pd.Series:
+    """``2024年3月5日 14时05分`` as ``2024-03-05 14:05``. A date without its year (``3月5日``) takes the year
+    most dates of the column are written with; with no year anywhere it stays as written, and is rejected."""
+    dated = text.str.extract(_CHINESE_DATE)
+    years = dated[0].dropna()
+    usual_year = years.value_counts().index[0] if len(years) else None
+    year = dated[0].fillna(usual_year) if usual_year is not None else dated[0]
+    found = dated[1].notna() & year.notna()
+    if not found.any():
+        return text
+    iso = year[found] + "-" + dated[1][found].str.zfill(2) + "-" + dated[2][found].str.zfill(2)
+    rest = text[found].str.replace(_CHINESE_DATE, "", regex=True).str.replace(
+        _CHINESE_TIME, lambda m: f"{int(m.group(1)):02d}:{int(m.group(2)):02d}"
+        + (f":{int(m.group(3)):02d}" if m.group(3) else ""), regex=True).str.strip()
+    out = text.copy()
+    out[found] = (iso + " " + rest).str.strip()
+    return out
 
 
 def _shape_of(value: str) -> str:

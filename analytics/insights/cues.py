@@ -26,6 +26,11 @@ DEFAULT_CUES: tuple[str, ...] = (
     "better than i expected", "better than expected", "sooner than i expected", "faster than i expected",
     "worse than i expected", "worse than expected", "exactly what i expected", "not what i expected",
     "wasn't what i expected", "isn't what i expected",
+    # Chinese: stated expectations, promises and claims, and comparisons with them
+    "本以为", "以为", "原以为", "期望", "期待", "预期", "没想到", "说好的", "承诺", "宣传", "描述",
+    "与描述不符", "和描述不符", "与描述一致", "和描述一致", "和宣传的不一样", "与宣传不符", "跟宣传的一样", "名不副实",
+    "名副其实", "货不对板", "物超所值", "超出预期", "超出期望", "低于预期", "不如预期", "达不到预期", "符合预期", "不符合预期",
+    "和图片不一样", "跟图片一样", "应该",
 )
 # Phrases that decide the outcome whatever the sentence's sentiment score (the first one in the sentence wins).
 # Some flip what VADER reads: "I expected much better" scores positive ("better"), "I was promised a callback
@@ -37,12 +42,15 @@ DEFAULT_CUES: tuple[str, ...] = (
 CUE_OUTCOMES: dict[str, str] = {
     **dict.fromkeys(("lived up to", "lives up to", "exceeded", "better than i expected", "better than expected",
                      "sooner than i expected", "faster than i expected", "exactly what i expected", "as promised",
-                     "as advertised", "as described"), "met"),
+                     "as advertised", "as described", "与描述一致", "和描述一致", "跟宣传的一样", "名副其实", "物超所值",
+                     "超出预期", "超出期望", "符合预期", "跟图片一样"), "met"),
     **dict.fromkeys(("not as promised", "not as advertised", "not as described", "didn't live up to",
                      "doesn't live up to", "did not live up to", "worse than i expected", "worse than expected",
                      "not what i expected", "wasn't what i expected", "isn't what i expected", "expected better",
                      "expected much better", "expected more", "i was promised", "we were promised", "i was told",
-                     "advertised as", "should have", "supposed to"), "missed"),
+                     "advertised as", "should have", "supposed to", "与描述不符", "和描述不符", "和宣传的不一样",
+                     "与宣传不符", "名不副实", "货不对板", "低于预期", "不如预期", "达不到预期", "不符合预期", "和图片不一样",
+                     "说好的", "本以为", "原以为"), "missed"),
 }
 COLUMNS = ["record_id", "sentence_no", "sentence", "cue", "outcome"]
 _ROW_OUTCOMES = {"negative": "missed", "positive": "met"}

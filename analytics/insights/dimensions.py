@@ -10,6 +10,7 @@ import pandas as pd
 from analytics.insights.columns import numeric
 from analytics.insights.sentences import sentence_polarity
 from analytics.insights.topics import DEFAULT_KEYWORDS, OTHER
+from analytics.language import has_han, normalise_width
 
 # Whole-word, case-insensitive keyword rules, multi-word allowed. The product topics extend the topic
 # tagger's DEFAULT_KEYWORDS with the words customers use for them; the RATER dimensions (SERVQUAL) are kept
@@ -47,6 +48,8 @@ SENTIMENT_POLARITY = {"negative": -1, "neutral": 0, "positive": 1}
 EVIDENCE_CHARS = 200  # characters of the text kept as evidence for a mention from stored tags
 
 _BLANK = "[ \t\u00a0]+"
+# A word character other than a Chinese one (Python re): Chinese text around an English keyword is no part of it.
+_LETTER = r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 
 
 def keyword_regex(words: Sequence[str], *, extract: bool = False) -> str | None:
@@ -66,14 +69,22 @@ def keyword_regex(words: Sequence[str], *, extract: bool = False) -> str | None:
     False
     >>> re.search(keyword_regex(["(sic)"], extract=True), "it is (SIC) fine").group(1)
     '(SIC)'
+    >>> bool(re.search(keyword_regex(["退款", "refund"]), "申请退款了")), re.search(keyword_regex(["退款"],
+    ...     extract=True), "申请退款了").group(1)
+    (True, '退款')
     """
-    cleaned = sorted({" ".join(str(w).split()) for w in words if str(w).strip()}, key=len, reverse=True)
+    cleaned = sorted({" ".join(normalise_width(str(w)).split()) for w in words if str(w).strip()}, key=len,
+                     reverse=True)
     if not cleaned:
         return None
-    alternatives = "|".join(_escaped_phrase(w) for w in cleaned)
+    # Chinese has no spaces between words: a keyword with Chinese characters matches anywhere (退款 in 申请退款了).
+    chinese = "|".join(_escaped_phrase(w) for w in cleaned if has_han(w))
+    alternatives = "|".join(_escaped_phrase(w) for w in cleaned if not has_han(w))
     if extract:
-        return f"(?i)(?<!\\w)({alternatives})(?!\\w)"
-    return f"(?i)(?:^|[^\\w])(?:{alternatives})(?:[^\\w]|$)"
+        whole = f"(?<!{_LETTER})(?:{alternatives})(?!{_LETTER})" if alternatives else ""
+        return f"(?i)({'|'.join(p for p in (whole, chinese) if p)})"
+    whole = f"(?:^|[^\\w])(?:{alternatives})(?:[^\\w]|$)" if alternatives else ""
+    return f"(?i)(?:{'|'.join(p for p in (whole, chinese) if p)})"
 
 
 def _escaped_phrase(phrase: str) -> str:

@@ -13,6 +13,9 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_score
 
+from analytics.language import has_han, normalise_width
+from analytics.words import keyword_words
+
 OTHER = "other"  # what an interaction gets when no label reaches the threshold
 
 # Label -> one sentence a user can edit. MiniLM compares each text with these sentences: phrased
@@ -149,13 +152,20 @@ def has_text(frame: pd.DataFrame) -> pd.Series:
         return pd.Series(False, index=frame.index)
     return frame["text"].astype(object).map(lambda t: bool(_clean(t))).astype(bool)
 
+# A word character other than a Chinese one: what may not touch a whole-word keyword ("iPhone很好" holds "iphone").
+_LETTER = r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+
+
 def _keyword_pattern(words: Sequence[str]) -> re.Pattern | None:
-    cleaned = sorted({w.strip() for w in words if w and w.strip()}, key=len, reverse=True)
+    cleaned = sorted({normalise_width(w.strip()) for w in words if w and w.strip()}, key=len, reverse=True)
     if not cleaned:
         return None
-    # \b only works next to word characters; lookarounds also handle keywords like "c++" or "24/7".
-    alternatives = "|".join(re.escape(w) for w in cleaned)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    # \b only works next to word characters; lookarounds also handle keywords like "c++" or "24/7". Chinese has no
+    # spaces between words: a keyword with Chinese characters matches anywhere in the text.
+    whole = "|".join(re.escape(w) for w in cleaned if not has_han(w))
+    anywhere = "|".join(re.escape(w) for w in cleaned if has_han(w))
+    parts = ([rf"(?<!{_LETTER})(?:{whole})(?!{_LETTER})"] if whole else []) + ([anywhere] if anywhere else [])
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 def keyword_matches(texts: Sequence[object], keywords: Mapping[str, Sequence[str]]) -> pd.DataFrame:
@@ -165,10 +175,10 @@ def keyword_matches(texts: Sequence[object], keywords: Mapping[str, Sequence[str
 
     Examples
     --------
-    >>> keyword_matches(["Late again", "chocolate"], {"delivery": ["late"]})["delivery"].tolist()
-    [True, False]
+    >>> keyword_matches(["Late again", "chocolate", "申请退款了"], {"delivery": ["late"], "refund": ["退款"]}).values.tolist()
+    [[True, False], [False, False], [False, True]]
     """
-    cleaned = [_clean(t) for t in texts]
+    cleaned = [normalise_width(_clean(t)) for t in texts]
     columns = {}
     for label, words in keywords.items():
         if isinstance(words, str):
@@ -312,10 +322,14 @@ def class_tfidf(texts: Sequence[object], clusters: np.ndarray, k: int) -> tuple[
     """Class-based TF-IDF: ``tf(t, c) × log(1 + mean words per cluster / tf(t))``; (scores k × V, vocabulary).
 
     ``tf(t, c)`` counts term ``t`` in the texts of cluster ``c`` and ``tf(t)`` over all clusters;
-    English stop words, numbers and words under three letters are left out.
+    English stop words, numbers and words under three letters are left out; Chinese is cut into words by jieba
+    (without Chinese stop words) first.
     """
-    vectorizer = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{3,}\b", lowercase=True)
     documents = [_clean(t) for t in texts]
+    if any(has_han(d) for d in documents):
+        vectorizer = CountVectorizer(analyzer=keyword_words)
+    else:  # scikit-learn's own tokenizer: the same words, several times faster
+        vectorizer = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{3,}\b", lowercase=True)
     try:
         counts = vectorizer.fit_transform(documents)
     except ValueError:  # only stop words or no words at all: there is nothing to name clusters by

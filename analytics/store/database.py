@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.home import gapsight_home
+from analytics.language import detect_languages
 from analytics.schema import STORED_COLUMNS
 
 DB_FILENAME = "gapsight.duckdb"
@@ -286,11 +287,13 @@ class Store:
             f"SELECT * FROM {quote_identifier(rows_table(dataset_id))} ORDER BY _row"
         ).df()
         for name in STORED_COLUMNS:  # a dataset stored before a canonical field existed lacks its column
-            if name not in frame.columns:
+            if name == "language" and name not in frame.columns:  # stored before languages were detected
+                frame[name] = pd.Series(detect_languages(frame["text"]), index=frame.index, dtype="str")
+            elif name not in frame.columns:
                 frame[name] = pd.Series(np.nan if _STORED_SQL_TYPES.get(name) == "DOUBLE" else None,
                                         index=frame.index, dtype="float64" if _STORED_SQL_TYPES.get(name) == "DOUBLE"
                                         else "str")
-        return frame
+        return frame[[*STORED_COLUMNS, *(c for c in frame.columns if c not in STORED_COLUMNS)]]
 
     def load_rejects(self, dataset_id: str) -> pd.DataFrame:
         """Rejected source rows of a dataset with their reasons."""

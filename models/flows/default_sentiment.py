@@ -20,9 +20,10 @@ from analytics.store.labels import load_labels
 from analytics.store.model_rows import RegisteredModel, choose_model, registered_models, serving_model
 from analytics.store.predictions import LEXICON_MODEL_ID, has_predictions
 from analytics.store.rating_cuts import RatingCuts, load_cuts
+from models.base import choose_base
 from models.device import choose_device
 from models.flows.estimates import Estimate, seconds_of, training_estimate
-from models.flows.lexicon_scoring import LEXICON_NAME
+from models.flows.lexicon_scoring import lexicon_name
 from models.flows.model_scoring import advance_model_predictions
 from models.jobs import JobSpec, JobStatus, latest_job, list_jobs, start_job, write_job_input
 from models.tasks import sentiment_labels_from_ratings
@@ -96,6 +97,7 @@ def advance_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
     While a newer model trains (:func:`retrain_default_sentiment`), the current one keeps serving.
     """
     home = home or gapsight_home()
+    lexicon = lexicon_name(info.report.get("languages"))
     job = latest_job(task=TASK, dataset_id=info.id, kind="train", home=home)
     model = serving_model(store, info.id, TASK)
     if model is not None:
@@ -106,30 +108,30 @@ def advance_default_sentiment(store: Store, info: DatasetInfo, rows: pd.DataFram
                                    f"Fine-tuning again with your labels; '{model.name}' serves meanwhile.")
         return SentimentSource(model.model_id, model.name, "ready")
     if job is not None and job.state in ("queued", "running"):
-        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", job,
-                               "Sentiment models are being trained on this dataset's ratings; VADER serves meanwhile.")
+        return SentimentSource(LEXICON_MODEL_ID, lexicon, "training", job,
+                               "Sentiment models are being trained on this dataset's ratings; the lexicon baseline serves meanwhile.")
     if job is not None and job.state == "done" and not job.synced:
-        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", job,
+        return SentimentSource(LEXICON_MODEL_ID, lexicon, "training", job,
                                "Fine-tuning finished; the model is being registered.")
     if job is not None and job.state in ("failed", "cancelled") and not retry:
-        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "lexicon", job,
+        return SentimentSource(LEXICON_MODEL_ID, lexicon, "lexicon", job,
                                f"Fine-tuning {job.state}: {job.error or 'cancelled by a user'}")
     corrections = load_labels(store, info.id, TASK)
     if not info.mapping.get("rating") and corrections.empty:
-        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "lexicon", None,
+        return SentimentSource(LEXICON_MODEL_ID, lexicon, "lexicon", None,
                                "This dataset has no rating column to learn from; relabel rows to teach a model.")
     if not start:
-        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "waiting")
+        return SentimentSource(LEXICON_MODEL_ID, lexicon, "waiting")
     busy = [other for other in list_jobs(home=home) if other.is_active]
     if busy:  # the automatic fine-tune never queues behind other work: it starts when the CPU is free
-        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "waiting", None,
+        return SentimentSource(LEXICON_MODEL_ID, lexicon, "waiting", None,
                                f"Sentiment models will be trained on this dataset once '{busy[0].name}' has "
-                               "finished; VADER serves meanwhile.")
+                               "finished; the lexicon baseline serves meanwhile.")
     try:
         job_id, n_rows, estimate = _start_training(store, info, rows, corrections, load_cuts(store, info), home)
     except ValueError as error:
-        return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "lexicon", None, str(error))
-    return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, "training", None,
+        return SentimentSource(LEXICON_MODEL_ID, lexicon, "lexicon", None, str(error))
+    return SentimentSource(LEXICON_MODEL_ID, lexicon, "training", None,
                            f"Started training sentiment models on {n_rows:,} labelled texts{estimate or ''} (job {job_id}); "
                            "the best of them on held-out rows will serve.")
 
@@ -161,15 +163,16 @@ def _start_training(store: Store, info: DatasetInfo, rows: pd.DataFrame, correct
                                  recipe="auto", device=device)
     spec = JobSpec(kind="train", task=TASK, input_path=str(write_job_input(frame, home=home)),
                    name=f"Sentiment from ratings · {info.name}", dataset_id=info.id, recipe="auto",
-                   expected_seconds=seconds_of(estimate))
+                   expected_seconds=seconds_of(estimate), base=choose_base(info.report.get("languages")))
     return start_job(spec, home=home), len(frame), estimate
 
 
 def _advance_scoring(store: Store, info: DatasetInfo, rows: pd.DataFrame, model: RegisteredModel, home: Path,
                      start: bool, retry: bool) -> SentimentSource:
     state = advance_model_predictions(store, info, rows, model, home=home, start=start, retry=retry)
+    lexicon = lexicon_name(info.report.get("languages"))
     if state.stage == "ready":
         return SentimentSource(model.model_id, model.name, "ready")
     stage = {"scoring": "scoring", "failed": "lexicon", "waiting": "waiting"}[state.stage]
-    note = f"{state.note} VADER serves meanwhile." if state.stage == "scoring" else state.note
-    return SentimentSource(LEXICON_MODEL_ID, LEXICON_NAME, stage, state.job, note)
+    note = f"{state.note} the lexicon baseline serves meanwhile." if state.stage == "scoring" else state.note
+    return SentimentSource(LEXICON_MODEL_ID, lexicon, stage, state.job, note)

@@ -11,6 +11,7 @@ from analytics.store.database import DatasetInfo, Store
 from analytics.store.labels import load_labels
 from analytics.store.model_rows import RegisteredModel, register_model, registered_models
 from analytics.store.rating_cuts import RatingCuts, load_cuts
+from models.base import choose_base
 from models.flows.default_sentiment import TASK as SENTIMENT
 from models.flows.default_sentiment import rating_training_frame
 from models.flows.sync import summarize_metrics
@@ -95,15 +96,16 @@ def start_int8_variant(model: RegisteredModel, *, home: Path | None = None) -> s
 
 def start_fine_tune(info: DatasetInfo, frame: pd.DataFrame, *, task: str, name: str, config: dict,
                     home: Path | None = None, expected_seconds: float | None = None, recipe: str = "auto",
-                    reuse_models: list[str] | None = None) -> str:
+                    reuse_models: list[str] | None = None, base: str | None = None) -> str:
     """Start a best-of training run on ``frame`` (record_id, text, label) in its own process; return the job id.
 
     ``reuse_models`` names earlier training jobs (or model folders) whose linear models the run scores
-    again instead of refitting: the CPU's background fine-tune after its quick run.
+    again instead of refitting: the CPU's background fine-tune after its quick run. ``base`` is the base model
+    (by default the one the dataset's languages call for, :func:`models.base.choose_base`).
     """
     spec = JobSpec(kind="train", task=task, input_path=str(write_job_input(frame, home=home)), name=name,
                    dataset_id=info.id, config=config, expected_seconds=expected_seconds, recipe=recipe,
-                   reuse_models=list(reuse_models or []))
+                   reuse_models=list(reuse_models or []), base=base or choose_base(info.report.get("languages")))
     return start_job(spec, home=home)
 
 

@@ -1,4 +1,4 @@
-"""Cached MiniLM pieces shared by pages: the encoder, a dataset's embeddings and its zero-shot tags."""
+"""Cached encoder pieces shared by pages: the encoder, a dataset's embeddings and its zero-shot tags."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,25 +7,27 @@ import streamlit as st
 
 from analytics.insights.topics import TAG_SCHEMES, LabelSet, tag_interactions
 from analytics.store.database import DatasetInfo
+from models.base import BASE_MODEL_NAME, base_path_for
 from models.device import choose_device
 from models.embeddings import load_encoder
-from models.flows.embedding_jobs import earlier_embeddings, embeddings_path
+from models.flows.embedding_jobs import dataset_encoder_name, earlier_embeddings, embeddings_path
 from models.topic_embeddings import cached_embeddings, dataset_embeddings, is_cached, label_embeddings
 from pages.common.loaders import dataset_rows
 
 
-@st.cache_resource(show_spinner="Loading the MiniLM encoder…")
-def encoder():
-    """MiniLM, loaded once per process."""
-    return load_encoder()
+@st.cache_resource(show_spinner="Loading the encoder…", max_entries=2)
+def encoder(name: str = BASE_MODEL_NAME):
+    """The encoder called ``name`` (MiniLM, or the multilingual e5-small for mostly non-English data), loaded once
+    per process."""
+    return load_encoder(base_path_for(name))
 
 
 def dataset_vectors(info: DatasetInfo, progress=None) -> np.ndarray:
     """Every row's embedding, from the cache file when it holds them, else computed here (and cached)."""
     rows = dataset_rows(info)
     return dataset_embeddings(rows["record_id"].tolist(), rows["text"].tolist(), progress=progress,
-                              cache_path=embeddings_path(info), device=choose_device(), encoder=encoder(),
-                              reuse_from=earlier_embeddings(info))
+                              cache_path=embeddings_path(info), device=choose_device(),
+                              encoder=encoder(dataset_encoder_name(info)), reuse_from=earlier_embeddings(info))
 
 
 def has_vectors(info: DatasetInfo) -> bool:
@@ -52,6 +54,6 @@ def zero_shot_tags(home: str, dataset_id: str, version: int, scheme: str, descri
     """Zero-shot tags of every row with text: similarity of its embedding to the label descriptions, keywords first."""
     labels = LabelSet(dict(descriptions), dict(keywords))
     similarity = dataset_vectors(_info) @ label_embeddings(labels.descriptions, device=choose_device(),
-                                                           encoder=encoder()).T
+                                                           encoder=encoder(dataset_encoder_name(_info))).T
     return tag_interactions(dataset_rows(_info), similarity, labels, TAG_SCHEMES[scheme], threshold=threshold,
                             multi_label=multi_label)

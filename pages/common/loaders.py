@@ -105,13 +105,14 @@ def model_caption(store: Store, model: RegisteredModel | None, baseline: str) ->
 def stored_sentiment(store: Store, info: DatasetInfo) -> tuple[pd.DataFrame, str] | None:
     """The sentiment already stored for a dataset (its serving model's, else VADER's) with people's labels
     over it, and the model's name and origin; None when nothing has scored it yet. A pure read."""
-    from models.flows.lexicon_scoring import LEXICON_NAME
+    from models.flows.lexicon_scoring import lexicon_name
 
+    baseline = lexicon_name(info.report.get("languages"))
     served = served_predictions(store, info, SENTIMENT_TASK)
     if served is not None:
-        predictions, name = served[1], model_caption(store, served[0], LEXICON_NAME)
+        predictions, name = served[1], model_caption(store, served[0], baseline)
     else:
-        predictions, name = load_predictions(store, info.id, LEXICON_MODEL_ID), LEXICON_NAME
+        predictions, name = load_predictions(store, info.id, LEXICON_MODEL_ID), baseline
         if predictions.empty:
             return None
     return apply_labels(predictions, load_labels(store, info.id, SENTIMENT_TASK)), name
@@ -143,9 +144,9 @@ def sentiment_predictions(store: Store, info: DatasetInfo, model_id: str | None 
     if model_id is not None and model_id != LEXICON_MODEL_ID:
         predictions = load_predictions(store, info.id, model_id)
     else:
-        from models.flows.lexicon_scoring import LEXICON_NAME
+        from models.flows.lexicon_scoring import lexicon_name
 
-        predictions, name = lexicon_sentiment(store, info), LEXICON_NAME
+        predictions, name = lexicon_sentiment(store, info), lexicon_name(info.report.get("languages"))
     return apply_labels(predictions, load_labels(store, info.id, SENTIMENT_TASK)), name
 
 

@@ -9,6 +9,7 @@ from analytics.ingest.pipeline import discard_upload, stage_upload
 from analytics.ingest.ratings import RATING_SCALES
 from analytics.ingest.readers import FileProfile, profile_file
 from analytics.insights.verbatims import shorten_cells
+from analytics.language import describe_mix
 from analytics.schema import CANONICAL_FIELDS
 from analytics.store.database import PREVIEW_COLUMNS, Store
 from pages.common.widgets import download_buttons, plain_label
@@ -105,6 +106,8 @@ def show_report(store: Store, report: dict, dataset_id: str, *, key: str) -> Non
     if report.get("columns_ignored"):
         st.caption("Columns not mapped (kept for re-mapping and labels): "
                    + plain_label(", ".join(report["columns_ignored"])))
+    if report.get("languages"):
+        st.caption(f"Languages of the texts: {plain_label(describe_mix(report['languages']))}")
     st.caption(plain_label(f"Rating scale: {report.get('rating_scale') or 'none'} · dates: "
                            f"{report.get('timestamp_format') or 'none'} · {report.get('seconds', 0)} s"))
     if report["rows_rejected"]:

@@ -13,6 +13,7 @@ from analytics.insights.model_reports import (
     selection_table,
     stronger_baselines,
 )
+from analytics.language import describe_mix
 from analytics.store.database import Store
 from analytics.store.model_rows import RegisteredModel, activate_model
 from models.registry import read_meta
@@ -22,11 +23,15 @@ from pages.common.widgets import plain_label
 def report_panel(chosen: RegisteredModel) -> None:
     """The chosen model's test report next to its baselines: per-class scores and the confusion matrix."""
     try:
-        metrics = read_meta(chosen.folder).metrics
+        meta = read_meta(chosen.folder)
+        metrics = meta.metrics
     except ValueError as error:
         st.error(plain_label(error), icon=":material/error:")
         metrics = None
     if metrics:
+        languages = (metrics.get("data") or {}).get("languages")
+        st.caption(plain_label(f"Base: {meta.base}" + (f" · languages of the training texts: "
+                                                       f"{describe_mix(languages)}" if languages else "")))
         if before := metrics.get("compared_with"):
             st.caption(f"int8 variant: macro-F1 {metrics['macro_f1']:.3f} against {before['macro_f1']:.3f} for the "
                        f"fp32 original on the same {metrics.get('n', 0):,} test rows; "

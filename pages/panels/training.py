@@ -10,12 +10,15 @@ import dataclasses
 
 import streamlit as st
 
+from analytics.language import describe_mix
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.model_rows import registered_models
+from models.base import BASE_MODEL_NAME, choose_base
 from models.device import DeviceInfo
 from models.flows.estimates import seconds_of, training_estimate
 from models.flows.model_jobs import label_sources, start_fine_tune, training_frame
 from models.jobs import list_jobs
+from models.multilingual import MULTILINGUAL_BASE_NAME
 from models.recipes import default_config
 from pages.common.loaders import dataset_rows
 from pages.common.widgets import plain_label
@@ -57,6 +60,13 @@ def train_form(store: Store, info: DatasetInfo, device: DeviceInfo) -> None:
                           help="Each is scored on the same held-out rows; the best validation macro-F1 is activated "
                                "and the report says by how much it won.")
         with st.expander("Fine-tuning settings (transformer only)"):
+            automatic = choose_base(info.report.get("languages"))
+            languages = describe_mix(info.report.get("languages") or {})
+            bases = {automatic: f"{automatic} (chosen for this dataset's texts: {languages})",
+                     **{b: b for b in (BASE_MODEL_NAME, MULTILINGUAL_BASE_NAME) if b != automatic}}
+            base = st.selectbox("Base model", list(bases), format_func=bases.get, key="train_base",
+                                help="MiniLM reads English; the multilingual e5-small (4-bit weights, twice as slow) "
+                                     "reads Chinese and about 100 other languages. The embedding model uses it too.")
             left, middle, right, last = st.columns(4)
             epochs = left.number_input("Epochs", 1, 20, defaults.epochs)
             learning_rate = middle.number_input("Learning rate", 1e-6, 1e-2, defaults.learning_rate, format="%.0e")
@@ -74,26 +84,26 @@ def train_form(store: Store, info: DatasetInfo, device: DeviceInfo) -> None:
         config = {"epochs": int(epochs), "learning_rate": float(learning_rate), "batch_size": int(batch_size),
                   "max_length": int(max_length)}
         st.success(_start(store, info, device, frame, task=task, name=name or f"{task} · {info.name}",
-                          config=config, choice=recipe))
+                          config=config, choice=recipe, base=base))
     except ValueError as error:
         st.error(plain_label(error), icon=":material/error:")
 
 
 def _start(store: Store, info: DatasetInfo, device: DeviceInfo, frame, *, task: str, name: str, config: dict,
-           choice: str) -> str:
+           choice: str, base: str) -> str:
     """Start the chosen job(s); the message says what runs and for about how long."""
     recipe = "quick" if choice == "then_full" else choice
     overridden = dataclasses.replace(default_config(cuda=device.is_cuda), **config)
     first = training_estimate(registered_models(store), list_jobs(), n_texts=len(frame), recipe=recipe,
                               device=device, config=overridden)
     job_id = start_fine_tune(info, frame, task=task, name=name, config=config, recipe=recipe,
-                             expected_seconds=seconds_of(first))
+                             expected_seconds=seconds_of(first), base=base)
     message = f"Started job {job_id} on {len(frame):,} labelled texts{first or ''}."
     if choice == "then_full":
         later = training_estimate(registered_models(store), list_jobs(), n_texts=len(frame), recipe="full",
                                   device=device, config=overridden)
         second = start_fine_tune(info, frame, task=task, name=name, config=config, recipe="full",
-                                 expected_seconds=seconds_of(later), reuse_models=[job_id])
+                                 expected_seconds=seconds_of(later), reuse_models=[job_id], base=base)
         message += (f" The fine-tune follows as job {second}{later or ''}; it reuses the two linear models and "
                     "takes over only if it beats them on the same validation rows.")
     return message + " Progress below."

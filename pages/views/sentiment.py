@@ -16,7 +16,7 @@ from analytics.insights.verbatims import enrich_verbatims, search_verbatims
 from analytics.store.model_rows import get_model
 from analytics.store.predictions import LEXICON_MODEL_ID
 from models.flows.default_sentiment import advance_default_sentiment
-from models.flows.lexicon_scoring import LEXICON_NAME
+from models.flows.lexicon_scoring import lexicon_name
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows, require_text
 from pages.common.loaders import dataset_rows, get_store, model_caption, sentiment_predictions, stored_tags
@@ -54,7 +54,8 @@ info = require_dataset(store)
 st.title("Sentiment")
 require_text(info, needs="Sentiment needs")
 
-model_picker(store, info, "sentiment", baseline=LEXICON_NAME, label="Sentiment model for this dataset")
+baseline = lexicon_name(info.report.get("languages"))
+model_picker(store, info, "sentiment", baseline=baseline, label="Sentiment model for this dataset")
 source = advance_default_sentiment(store, info, dataset_rows(info), start=AUTO_TRAIN)
 if source.stage in BACKGROUND_STAGES or (source.stage == "waiting" and source.note):  # polled until it moves on
     background_status(source.stage)
@@ -67,7 +68,7 @@ if info.rating_scale:
     cuts_panel(store, info)
 model_id = source.model_id
 model = None if model_id == LEXICON_MODEL_ID else get_model(store, model_id)
-model_folder, model_name = (model.folder if model else LEXICON_MODEL_ID), model_caption(store, model, LEXICON_NAME)
+model_folder, model_name = (model.folder if model else LEXICON_MODEL_ID), model_caption(store, model, baseline)
 predictions, _ = sentiment_predictions(store, info, model_id)
 n_labelled = int(predictions["source"].eq("you").sum())
 

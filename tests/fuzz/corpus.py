@@ -8,8 +8,10 @@ import gzip
 import io
 import json
 import random
+import re
 import zipfile
 from collections.abc import Callable
+from datetime import datetime
 
 import openpyxl
 import pyarrow as pa
@@ -17,6 +19,7 @@ import pyarrow.parquet as pq
 
 WORDS = ("late", "broken", "great", "refund", "support", "fast", "slow", "退款", "très", "bien", "=1+1", "**b**",
          "<b>x</b>", "naïve", "😀", "\u202e", "a,b", 'say "hi"', "line\nbreak", "$x$")
+FIXED_TIME = datetime(2024, 1, 1)
 HEADER = ["review_id", "date", "rating", "text", "product", "channel", "customer_id", "amount"]
 SYMBOL_NAMES = ("%", "#", "!!", "''", "()", "$", "*", "\u200b", "", " ")
 ODD_VALUES = ("NaN", "inf", "-inf", "1e999", "9" * 4301, "0000-01-01", "9999-12-31", "0001-01-01", "1969-12-31",
@@ -51,12 +54,26 @@ def seed_file(rng: random.Random) -> tuple[bytes, str]:
         workbook = openpyxl.Workbook()
         for row in [HEADER, *rows]:
             workbook.active.append([v.replace("\x00", "") for v in row])
+        workbook.properties.created = workbook.properties.modified = FIXED_TIME
         buffer = io.BytesIO()
         workbook.save(buffer)
-        return buffer.getvalue(), "reviews.xlsx"
+        return _fixed_zip_times(buffer.getvalue()), "reviews.xlsx"
     buffer = io.BytesIO()
     pq.write_table(pa.table({h: [r[i] for r in rows] for i, h in enumerate(HEADER)}), buffer)
     return buffer.getvalue(), "reviews.parquet"
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The zip with every member dated FIXED_TIME: openpyxl stamps the clock, and a length that changes with it
+    would change what the seeded generator draws next (a seed must give the same files in every run)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            body = source.read(member)
+            if member.filename == "docProps/core.xml":  # openpyxl writes the save time as "modified"
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", body)
+            target.writestr(zipfile.ZipInfo(member.filename, FIXED_TIME.timetuple()[:6]), body)
+    return out.getvalue()
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -117,7 +134,7 @@ def _broken_xlsx(data, rng):
 def _zipped(data, rng):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("reviews.csv", data)
+        archive.writestr(zipfile.ZipInfo("reviews.csv", FIXED_TIME.timetuple()[:6]), data)
     return buffer.getvalue()
 
 
@@ -166,7 +183,7 @@ MUTATIONS: dict[str, Callable[[bytes, random.Random], bytes]] = {
     "binary": lambda d, r: bytes(r.randrange(256) for _ in range(r.randint(1, 5000))),
     "png": lambda d, r: b"\x89PNG\r\n\x1a\n" + bytes(r.randrange(256) for _ in range(200)),
     "zip_renamed": _zipped,
-    "gzip": lambda d, r: gzip.compress(d),
+    "gzip": lambda d, r: gzip.compress(d, mtime=0),
     "broken_xlsx": _broken_xlsx,
     "deep_json": _deep_json,
     "many_keys": _many_keys,

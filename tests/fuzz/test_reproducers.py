@@ -81,6 +81,22 @@ def test_damaged_xlsx_xml_says_how_to_repair_it(tmp_path):
         profile_file(broken)
 
 
+def test_parquet_strings_that_are_not_utf8_are_read_with_replacement_characters(store, tmp_path):
+    # A byte flip inside a Parquet string page (found by `make fuzz`): pyarrow's to_pylist raised UnicodeDecodeError,
+    # a ValueError subclass whose codec wording reached the user.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = b"caf\xe9 late" + b"lovely shop" + b"the parcel came broken"
+    offsets = pa.py_buffer(pa.array([0, 9, 20, 42], pa.int32()).buffers()[1])
+    text = pa.Array.from_buffers(pa.string(), 3, [None, offsets, pa.py_buffer(data)])
+    path = tmp_path / "damaged.parquet"
+    pq.write_table(pa.table({"text": text, "rating": [1, 5, 2]}), path)
+    _, _, report = _through_page_chain(store, path)
+    assert report.rows_imported == 3
+    assert store.load_rows(report.dataset_id)["text"].tolist()[0] == "caf\ufffd late"
+
+
 def test_too_many_json_keys_and_csv_columns_name_the_limit(tmp_path):
     keys = tmp_path / "keys.jsonl"
     keys.write_text("\n".join(json.dumps({f"k{i}_{j}": j for j in range(3)} | {"text": "t"}) for i in range(1000)))

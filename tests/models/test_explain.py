@@ -7,7 +7,7 @@ import pytest
 
 from models.explain import Explanation, explain_occlusion, lexicon_score_fn, transformer_score_fn, word_spans
 from models.inference import model_classes
-from models.lexicon import vader_proba
+from models.lexicon import lexicon_proba
 
 CLASSES = ("negative", "positive")
 
@@ -104,14 +104,14 @@ def test_a_score_fn_of_the_wrong_shape_is_reported():
         explain_occlusion("great app", great_score_fn(), ("negative", "neutral", "positive"))
 
 
-def test_vader_probabilities_follow_the_vader_label():
-    proba = vader_proba(["I love it", "The parcel came on Tuesday", "I hate it", None])
+def test_lexicon_probabilities_follow_the_vader_label():
+    proba = lexicon_proba(["I love it", "The parcel came on Tuesday", "I hate it", None])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert proba.argmax(axis=1).tolist() == [2, 1, 0, 1]
-    two = vader_proba(["I love it", "I hate it"], classes=["positive", "negative"])
+    two = lexicon_proba(["I love it", "I hate it"], classes=["positive", "negative"])
     assert two.argmax(axis=1).tolist() == [0, 1]
     with pytest.raises(ValueError, match="negative/neutral/positive"):
-        vader_proba(["x"], classes=["spam", "ham"])
+        lexicon_proba(["x"], classes=["spam", "ham"])
 
 
 def test_lexicon_explanation_puts_the_sentiment_word_on_top():

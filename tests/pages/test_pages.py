@@ -69,15 +69,17 @@ def test_page_with_empty_store(home, page):
 
 
 def seed_stand_in_embeddings(home: Path) -> list[str]:
-    """Seed the demo's embedding cache with random unit vectors (the real ones take minutes on a CPU)."""
+    """Seed the first dataset's embedding cache with random unit vectors (the real ones take minutes on a CPU)."""
     import numpy as np
+
+    from models.flows.embedding_jobs import embeddings_path
 
     store = Store.open_default()
     info = store.list_datasets()[0]
     ids = store.load_rows(info.id)["record_id"].astype(str).tolist()
     store.close()
     vectors = np.random.default_rng(0).normal(size=(len(ids), 384))
-    path = home / "embeddings" / f"{info.id}_v{info.version}.npz"
+    path = embeddings_path(info, home)  # its encoder's folder: MiniLM's, or the multilingual one for Chinese data
     path.parent.mkdir(exist_ok=True)
     np.savez(path, embeddings=(vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float16),
              record_ids=np.asarray(ids))

@@ -103,6 +103,7 @@ def test_numbers_and_index_are_accepted():
     (["positive", "negative", "neutral"], "do not look like ratings"),
     (["500", "500"], "every value is 500"),
     (["3/0", "4/0", "1/0"], "out of 0 .* Choose the scale by hand"),  # once a division by zero in normalising
+    (["9" * 400, "1e999", "inf"], "do not look like ratings"),  # once an infinite custom scale (0/0 when normalised)
 ])
 def test_detect_refuses_with_actionable_message(values, message):
     with pytest.raises(ValueError, match=message):

@@ -12,6 +12,7 @@ from analytics.insights.topics import (
     DEFAULT_TOPICS,
     OTHER,
     assign_labels,
+    class_tfidf,
     discover_topics,
     has_text,
     keyword_matches,
@@ -229,3 +230,19 @@ def test_keywords_match_whole_words_case_insensitively():
     assert frame["delivery"].tolist() == [True, False, False, False, False]
     assert frame["hours"].tolist() == [False, False, True, False, False]
     assert frame["dev"].tolist() == [False, False, False, True, False]
+
+
+def test_chinese_keywords_match_inside_sentences_and_full_width_forms():
+    frame = keyword_matches(["申请退款了", "退货退款流程太慢", "ＯＫ的", "好评"], {"refund": ["退款"], "ok": ["OK"]})
+    assert frame["refund"].tolist() == [True, True, False, False]
+    assert frame["ok"].tolist() == [False, False, True, False]  # ＯＫ is OK typed full-width
+
+
+def test_class_tfidf_names_chinese_clusters_by_jieba_words():
+    texts = ["快递太慢了，物流很差", "物流太慢，快递员态度差", "快递三天才到", "质量很好，做工精细", "做工不错，质量可以",
+             "质量差，做工粗糙"]
+    scores, vocabulary = class_tfidf(texts, np.array([0, 0, 0, 1, 1, 1]), 2)
+    top = [set(vocabulary[np.argsort(-scores[c], kind="stable")[:3]]) for c in range(2)]
+    assert {"快递", "物流"} <= top[0] and {"质量", "做工"} <= top[1], top
+    assert not any("，" in word or len(word) > 4 for word in vocabulary)  # words, not clauses
+    assert not {"了", "很", "太"} & set(vocabulary)  # stop words left out

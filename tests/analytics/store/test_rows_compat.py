@@ -64,3 +64,13 @@ def test_rows_from_an_old_and_a_new_dataset_stack_by_name(store, old_dataset, tm
     stacked = pd.concat([old, new], ignore_index=True)[list(STORED_COLUMNS)]
     assert stacked["advertised_raw"].isna().tolist() == [True] * 3 + [False] * 3
     assert stacked["advertised"].dtype == np.float64
+
+
+def test_rows_stored_before_languages_were_detected_get_them_on_load(store, tmp_path):
+    dataset_id = _import(store, _write(tmp_path, "zh.csv", "id,review,stars\n1,房间很干净,5\n2,Great value,4\n"
+                                                            "3,,3\n")).dataset_id
+    with store.write() as cur:
+        cur.execute(f"ALTER TABLE {quote_identifier(rows_table(dataset_id))} DROP COLUMN language")
+    rows = store.load_rows(dataset_id)
+    assert rows["language"].tolist() == ["zh", "en", ""]
+    assert list(rows.columns) == list(STORED_COLUMNS)

@@ -1,0 +1,162 @@
+"""Benchmark (issue 15): Chinese sentiment, every method the product has, side by side on real hotel reviews.
+
+Usage::
+
+    python -m tests.bench.bench_chinese --data ../shared/data --out tests/bench/out/chinese.json \
+        [--transformer-rows 2000] [--methods lexicon,tfidf,minilm,multilingual]
+
+ChnSentiCorp hotel reviews (``chinese-hotel-reviews/ChnSentiCorp_htl_all.csv``, label 1 positive / 0 negative),
+split 80/20 stratified with seed 0. Lexicons score the test rows untrained; the TF-IDF models train on the whole
+80 %; the transformers fine-tune on ``--transformer-rows`` of it (stratified sample, seed 0) with the CPU recipe the
+app uses (:func:`models.recipes.default_config`), then score the same test rows. Macro-F1 on the test rows, train
+time and scoring rows/s on this machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import torch  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import f1_score  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+
+from analytics.language import detect_languages  # noqa: E402
+from analytics.words import segmented  # noqa: E402
+from models.base import BASE_MODEL_NAME, base_path_for  # noqa: E402
+from models.device import choose_device  # noqa: E402
+from models.inference import predict_proba  # noqa: E402
+from models.lexicon import score_chinese  # noqa: E402
+from models.linear import fit_tfidf_logreg  # noqa: E402
+from models.multilingual import MULTILINGUAL_BASE_NAME  # noqa: E402
+from models.recipes import default_config  # noqa: E402
+from models.training import fine_tune  # noqa: E402
+
+METHODS = ("lexicon", "tfidf", "minilm", "multilingual")
+CLASSES = ("negative", "positive")
+
+
+def hotel_reviews(data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = pd.read_csv(data / "chinese-hotel-reviews" / "ChnSentiCorp_htl_all.csv").dropna(subset=["review"])
+    frame = frame.assign(text=frame["review"].astype(str), label=np.where(frame["label"] == 1, "positive",
+                                                                         "negative"))
+    return train_test_split(frame[["text", "label"]], test_size=0.2, stratify=frame["label"], random_state=0)
+
+
+def _score(name: str, truth: list[str], predicted, seconds_train: float, seconds_score: float, n: int) -> dict:
+    row = {"method": name, "macro_f1": round(float(f1_score(truth, list(predicted), average="macro")), 3),
+           "train_s": round(seconds_train, 1), "rows_per_s": round(n / seconds_score, 1) if seconds_score else None}
+    print(json.dumps(row, ensure_ascii=False), flush=True)
+    return row
+
+
+def lexicon(train: pd.DataFrame, test: pd.DataFrame) -> list[dict]:
+    started = time.perf_counter()
+    compound = score_chinese(test["text"].tolist())["compound"].to_numpy()
+    seconds = time.perf_counter() - started
+    rows = [_score("SnowNLP lexicon via jieba (the app's Chinese baseline)", test["label"].tolist(),
+                   np.where(compound >= 0, "positive", "negative"), 0.0, seconds, len(test))]
+    try:
+        from snownlp import SnowNLP
+
+        sample = test.iloc[:500]
+        started = time.perf_counter()
+        own = [SnowNLP(t).sentiments for t in sample["text"]]
+        seconds = time.perf_counter() - started
+        rows.append(_score("SnowNLP's own pipeline (500 test rows)", sample["label"].tolist(),
+                           np.where(np.array(own) >= 0.5, "positive", "negative"), 0.0, seconds, len(sample)))
+    except ImportError:
+        pass
+    return rows
+
+
+def tfidf(train: pd.DataFrame, test: pd.DataFrame) -> list[dict]:
+    rows = []
+    for name, prepare, vectorizer in (
+            ("TF-IDF words on raw text (no segmentation)", str, TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+            ("TF-IDF jieba words", segmented, TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
+                                                             token_pattern=r"(?u)\b\w+\b"))):
+        started = time.perf_counter()
+        model = make_pipeline(vectorizer, LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced"))
+        model.fit([prepare(t) for t in train["text"]], train["label"])
+        trained = time.perf_counter() - started
+        started = time.perf_counter()
+        predicted = model.predict([prepare(t) for t in test["text"]])
+        rows.append(_score(name, test["label"].tolist(), predicted, trained, time.perf_counter() - started,
+                           len(test)))
+    fit, val = train_test_split(train, test_size=0.1, stratify=train["label"], random_state=0)
+    started = time.perf_counter()
+    model = fit_tfidf_logreg(fit["text"].tolist(), fit["label"].tolist(), val["text"].tolist(),
+                             val["label"].tolist(), classes=CLASSES)
+    trained = time.perf_counter() - started
+    started = time.perf_counter()
+    predicted = model.estimator.predict(test["text"].tolist())
+    rows.append(_score("the app's TF-IDF + LR (word 1-2, Chinese char 1-3, char_wb 2-5; C on validation)",
+                       test["label"].tolist(), predicted, trained, time.perf_counter() - started, len(test)))
+    return rows
+
+
+def transformer(base: str, train: pd.DataFrame, test: pd.DataFrame, n_rows: int) -> list[dict]:
+    sample, _ = train_test_split(train, train_size=n_rows, stratify=train["label"], random_state=0)
+    device = choose_device()
+    config = default_config(cuda=device.is_cuda)
+    path = base_path_for(base)
+    started = time.perf_counter()
+    result = fine_tune(sample["text"].tolist(), sample["label"].tolist(), config=config, device=device,
+                       base_path=path)
+    trained = time.perf_counter() - started
+    started = time.perf_counter()
+    proba = predict_proba(result.model, result.tokenizer, test["text"].tolist(), device=device,
+                          max_length=config.max_length, temperature=result.temperature)
+    scored = time.perf_counter() - started
+    predicted = np.asarray(result.classes, dtype=object)[proba.argmax(axis=1)]
+    tokens = result.tokenizer(test["text"].tolist()[:300], add_special_tokens=False)["input_ids"]
+    unk = getattr(result.tokenizer, "unk_token_id", None)
+    unknown = float(np.mean([t == unk for ids in tokens for t in ids])) if unk is not None else None
+    row = _score(f"{base} fine-tuned on {n_rows:,} rows ({result.steps_run} steps, {device.name})",
+                 test["label"].tolist(), predicted, trained, scored, len(test))
+    row["unknown_token_share"] = None if unknown is None else round(unknown, 4)
+    print(json.dumps({"unknown_token_share": row["unknown_token_share"]}), flush=True)
+    return [row]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--transformer-rows", type=int, default=2000)
+    parser.add_argument("--methods", default=",".join(METHODS))
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    train, test = hotel_reviews(args.data)
+    languages = pd.Series(detect_languages(test["text"])).value_counts().to_dict()
+    print(json.dumps({"train": len(train), "test": len(test), "test_languages": languages}), flush=True)
+    rows: list[dict] = []
+    for method in args.methods.split(","):
+        if method == "lexicon":
+            rows += lexicon(train, test)
+        elif method == "tfidf":
+            rows += tfidf(train, test)
+        elif method in ("minilm", "multilingual"):
+            base = BASE_MODEL_NAME if method == "minilm" else MULTILINGUAL_BASE_NAME
+            rows += transformer(base, train, test, args.transformer_rows)
+        else:
+            parser.error(f"unknown method {method!r}; use {', '.join(METHODS)}")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"train": len(train), "test": len(test), "rows": rows}, ensure_ascii=False,
+                                       indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
