@@ -19,7 +19,7 @@ CHINESE_STOP_WORDS = frozenset("""
 吧 吗 呢 啊 呀 哦 哈 嘛 啦 喔 嗯 么 之 其 所 此 该 各 每 某 本 等 等等 之后 以后 之前 以前 时候 时 后 前 里 上 下 中 内 外
 有 没 去 来 到 说 要 会 能 可以 可能 应该 一下 一点 一些 有点 有些 比较 非常 特别 真的 真 太 最 更 挺 蛮 好像 觉得 感觉
 还是 就是 只是 也是 不是 都是 总是 自己 什么 怎么 怎么样 为什么 哪里 多少 几 个 次 件 家 位 点 些 年 月 日 天 号
-元 块 呵呵 哈哈 嘿嘿 一 二 三 两 第一 而已 罢了 的话 似的 一样 一直 一定 一起 一般 其实 当然 确实 不过 只有 只要 于是 然而
+好 不 元 块 呵呵 哈哈 嘿嘿 一 二 三 两 第一 而已 罢了 的话 似的 一样 一直 一定 一起 一般 其实 当然 确实 不过 只有 只要 于是 然而
 """.split())
 # Words kept: letters, not digits or punctuation; Latin words of 3+ letters, Chinese words of 1+ characters that are
 # not stop words (a single Chinese character is often a word: 脏, 贵, 慢).
@@ -39,15 +39,15 @@ def _jieba():
     return jieba
 
 
-def chinese_words(text: str) -> list[str]:
-    """The words of a Chinese text by jieba (precise mode), stop words, digits and punctuation left out.
+def chinese_words(text: str, *, stop_words: frozenset[str] = CHINESE_STOP_WORDS) -> list[str]:
+    """The words of a Chinese text by jieba (precise mode), ``stop_words``, digits and punctuation left out.
 
     >>> chinese_words("申请退款了，快递太慢")
     ['申请', '退款', '快递', '太慢']
     """
     words = []
     for run in _HAN_RUN.findall(normalise_width(text)):
-        words.extend(w for w in _jieba().lcut(run, HMM=True) if w not in CHINESE_STOP_WORDS)
+        words.extend(w for w in _jieba().lcut(run, HMM=True) if w not in stop_words)
     return words
 
 

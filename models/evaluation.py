@@ -199,7 +199,7 @@ def vader_applies(labels: Sequence[str]) -> bool:
 def vader_baseline(
     texts: Sequence[object], labels: Sequence[str], *, threshold: float = 0.05
 ) -> BaselinePredictions:
-    """The lexicon baseline's compound score (VADER; SnowNLP for Chinese texts) mapped onto the task's labels.
+    """The lexicon baseline's compound score (VADER; pysenti + SnowNLP for Chinese texts) mapped onto the task's labels.
 
     With three labels: positive ≥ ``threshold``, negative ≤ ``-threshold``, neutral between.
     With only negative/positive: the sign of the compound (0 counts as positive).
@@ -222,5 +222,5 @@ def vader_baseline(
     else:
         canonical = ["positive" if c >= 0 else "negative" for c in compound]
     predicted = np.asarray([mapping[c] for c in canonical], dtype=object)
-    name = "VADER lexicon" if (scores["lexicon"] == "VADER").all() else "Lexicon (VADER; SnowNLP for Chinese)"
+    name = "VADER lexicon" if (scores["lexicon"] == "VADER").all() else "Lexicon (VADER; pysenti + SnowNLP for Chinese)"
     return BaselinePredictions(name=name, labels=predicted, proba=None, classes=tuple(str(v) for v in labels))

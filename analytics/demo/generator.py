@@ -1,9 +1,7 @@
 """Deterministic generator of the demo dataset: a raw CSV export with documented planted facts (data/DEMO.md)."""
 from __future__ import annotations
 
-import itertools
 import os
-import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,9 +12,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analytics.demo import phrases
+from analytics.demo import phrases_zh
+from analytics.demo.composer import STYLES, TOPICS, Spec, Style, write_text
 
 DEMO_FILENAME = "demo_interactions.csv"
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+DEMO_FILENAMES: Mapping[str, str] = MappingProxyType({"en": DEMO_FILENAME, "zh": "demo_interactions_zh.csv"})
 COLUMNS: tuple[str, ...] = (
     "interaction_id", "created_at", "customer_id", "channel", "product", "category", "rating",
     "expected", "advertised_rating", "order_id", "items", "amount", "text",
@@ -24,7 +25,7 @@ COLUMNS: tuple[str, ...] = (
 START_DATE = "2024-01-01"
 END_DATE = "2025-12-31"
 CHANNELS: tuple[str, ...] = ("review", "email", "chat", "phone", "survey")
-TOPICS: tuple[str, ...] = ("delivery", "price", "quality", "support", "returns", "app", "product")
+# TOPICS (delivery, price, quality, support, returns, app, product) comes from the composer, which writes about them.
 GROUPS: tuple[str, ...] = ("loyal", "bargain", "at_risk", "occasional")
 CUSTOMERS_PER_INTERACTION = 3 / 20  # 20,000 interactions -> 3,000 customers
 MIN_INTERACTIONS = 200
@@ -204,8 +205,6 @@ CUE_PATTERN = r"\b(?:expected|expecting|promised|advertised|should have|supposed
 _UNIFORMS_PER_ROW = 32  # the longest text uses fewer draws; more would be recycled
 
 
-
-
 @dataclass(frozen=True, eq=False)
 class DemoTruth:
     """The planted facts of one generated demo dataset and its hidden per-row labels (see data/DEMO.md).
@@ -226,7 +225,8 @@ class DemoTruth:
     customer_groups : pandas.Series
         Group of every customer, indexed by ``customer_id``.
     products : pandas.DataFrame
-        product, category, price, quality, popularity, advertised_rating, underperforming.
+        product, category, price, quality, popularity, advertised_rating, underperforming, and the names the
+        CSV shows (display_product, display_category); product and category stay the English keys.
     underperforming_products : tuple of str
         Products whose mean rating falls well short of the advertised one (fact 5).
     planted_pairs : tuple of (str, str)
@@ -238,6 +238,9 @@ class DemoTruth:
         One row per interaction, aligned with the interactions frame: interaction_id, customer_group,
         topic, second_topic, text_polarity (neg/neu/mixed/pos), is_mismatch, is_sarcastic,
         typo_count, cue ("", "missed", "met"), is_surge_complaint.
+    language : str
+        ``"en"`` or ``"zh"``: the language of the texts and display names; ``channel_names`` maps each channel
+        key of ``CHANNELS`` to the name the CSV shows.
     """
 
     seed: int
@@ -263,6 +266,8 @@ class DemoTruth:
     sarcasm_share: float
     typo_share: float
     labels: pd.DataFrame
+    language: str
+    channel_names: Mapping[str, str]
 
 
 @dataclass(frozen=True, eq=False)
@@ -273,7 +278,7 @@ class DemoData:
     truth: DemoTruth
 
 
-def generate_demo(*, seed: int = 7, n_interactions: int = 20_000) -> DemoData:
+def generate_demo(*, seed: int = 7, n_interactions: int = 20_000, language: str = "en") -> DemoData:
     """Generate the demo interactions with their planted facts, deterministically from ``seed``.
 
     Parameters
@@ -282,6 +287,9 @@ def generate_demo(*, seed: int = 7, n_interactions: int = 20_000) -> DemoData:
         Seed of ``numpy.random.default_rng``; the same seed always gives the same frame.
     n_interactions : int
         Number of rows; customers are ``n_interactions * 3 / 20`` (3,000 for 20,000 rows).
+    language : {"en", "zh"}
+        Language of the texts and of the product, category and channel names. Only the writing differs: the
+        random draws, and so every planted fact and the truth, are the same in both for the same seed.
 
     Returns
     -------
@@ -293,29 +301,30 @@ def generate_demo(*, seed: int = 7, n_interactions: int = 20_000) -> DemoData:
     >>> demo = generate_demo(seed=1, n_interactions=2_000)
     >>> demo.interactions.shape
     (2000, 13)
+    >>> generate_demo(seed=1, n_interactions=200, language="zh").interactions.loc[0, ["channel", "product"]].tolist()
+    ['在线客服', '山脊锥刀磨豆机']
     """
     if n_interactions < MIN_INTERACTIONS:
         raise ValueError(f"n_interactions={n_interactions} should be >= {MIN_INTERACTIONS}")
+    lang = _language(language)
     rng = np.random.default_rng(seed)
     products = _product_table()
     n_customers = max(1, round(n_interactions * CUSTOMERS_PER_INTERACTION))
     groups = _assign_groups(rng, n_customers)
     rows = _draw_rows(rng, groups, n_interactions)
-    rows = _attach_orders(rng, rows, products)
+    rows = _attach_orders(rng, rows, products, lang)
     rows = _rate(rng, rows, groups, products)
     products = _advertise(rng, products, rows)
     rows = _expect(rng, rows, products)
     rows = _label_text(rng, rows)
-    texts, typos = _write_texts(rng, rows, products)
+    texts, typos = _write_texts(rng, rows, products, lang)
     rows["text"] = texts
     rows["typo_count"] = typos
-    return _package(rows, groups, products, seed=seed, n_interactions=n_interactions)
+    return _package(rows, groups, products, lang, seed=seed, n_interactions=n_interactions)
 
 
-
-
-def ensure_demo_csv(directory: Path, *, seed: int = 7, n_interactions: int = 20_000) -> Path:
-    """Write ``directory / "demo_interactions.csv"`` unless it already exists.
+def ensure_demo_csv(directory: Path, *, seed: int = 7, n_interactions: int = 20_000, language: str = "en") -> Path:
+    """Write ``directory / DEMO_FILENAMES[language]`` (``demo_interactions.csv``, …) unless it already exists.
 
     The file is written under a temporary name and renamed, so a reader never sees half a file.
 
@@ -325,20 +334,23 @@ def ensure_demo_csv(directory: Path, *, seed: int = 7, n_interactions: int = 20_
         Folder of the demo file (created when missing).
     seed, n_interactions : int
         Passed to :func:`generate_demo` when the file has to be written.
+    language : {"en", "zh"}
+        Which demo: each language has its own file, so both can sit side by side.
 
     Returns
     -------
     Path
         The demo CSV.
     """
+    _language(language)  # refuse an unknown language before touching the folder
     directory = Path(directory)
-    target = directory / DEMO_FILENAME
+    target = directory / DEMO_FILENAMES[language]
     if target.exists():
         return target
     directory.mkdir(parents=True, exist_ok=True)
-    frame = generate_demo(seed=seed, n_interactions=n_interactions).interactions
+    frame = generate_demo(seed=seed, n_interactions=n_interactions, language=language).interactions
     # A private temporary name (not mkstemp: its 0600 mode would stick to the final file).
-    tmp = directory / f".{DEMO_FILENAME}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+    tmp = directory / f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
     try:
         _to_csv(frame, tmp)
         os.replace(tmp, target)
@@ -426,7 +438,8 @@ def _categorical_by_group(probs: np.ndarray, group: np.ndarray, u: np.ndarray) -
     return np.minimum(out, probs.shape[1] - 1)
 
 
-def _attach_orders(rng: np.random.Generator, rows: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+def _attach_orders(rng: np.random.Generator, rows: pd.DataFrame, products: pd.DataFrame,
+                   lang: _Language) -> pd.DataFrame:
     """Group each customer's contacts into orders and give every order its line items."""
     rows = rows.sort_values(["customer", "when"], kind="stable").reset_index(drop=True)
     n = len(rows)
@@ -445,7 +458,7 @@ def _attach_orders(rng: np.random.Generator, rows: pd.DataFrame, products: pd.Da
     order_group = rows["group_idx"].to_numpy()[new_order]
     baskets = _draw_baskets(rng, order_group, products)
     prices = products["price"].tolist()
-    names = products["name"].tolist()
+    names = [lang.product_names[name][0] for name in products["name"]]
     pick = rng.random(n)
     item_count = np.array([len(b) for b in baskets])[order_seq]
     slot = np.minimum((pick * item_count).astype(int), item_count - 1)
@@ -606,58 +619,55 @@ def _draw_cues(rows: pd.DataFrame, u: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------- text
 
 
-class _Picker:
-    """Consumes one row of pre-drawn uniforms, so text composition stays deterministic and fast."""
+class _Language(NamedTuple):
+    """One language of the demo: how its texts are written (the composer's style) and what its CSV calls things."""
 
-    __slots__ = ("draw",)
-
-    def __init__(self, u: list[float]) -> None:
-        self.draw = itertools.cycle(u).__next__
-
-    def pick(self, seq: tuple[str, ...]) -> str:
-        return seq[int(self.draw() * len(seq))]
-
-    def chance(self, p: float) -> bool:
-        return self.draw() < p
+    code: str
+    style: Style
+    product_names: Mapping[str, tuple[str, str]]  # English key -> (name in the CSV and texts, short name)
+    category_names: Mapping[str, str]
+    channel_names: Mapping[str, str]
 
 
-class _Spec(NamedTuple):
-    channel: str
-    polarity: str
-    dominant: str
-    topic: str
-    second_topic: str
-    strong: bool
-    cue: str
-    sarcastic: bool
-    underperforming: bool
-    category: str
-    slots: dict
+_LANGUAGES: Mapping[str, _Language] = MappingProxyType({
+    "en": _Language("en", STYLES["en"], product_names={p.name: (p.name, p.short) for p in _PRODUCTS},
+                    category_names={p.category: p.category for p in _PRODUCTS},
+                    channel_names=dict(zip(CHANNELS, CHANNELS))),
+    "zh": _Language("zh", STYLES["zh"], product_names=phrases_zh.PRODUCT_NAMES,
+                    category_names=phrases_zh.CATEGORY_NAMES, channel_names=phrases_zh.CHANNEL_NAMES),
+})
 
 
-def _write_texts(rng: np.random.Generator, rows: pd.DataFrame,
-                 products: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+def _language(language: str) -> _Language:
+    if language not in _LANGUAGES:
+        raise ValueError(f"language={language!r} should be one of {', '.join(map(repr, LANGUAGES))}")
+    return _LANGUAGES[language]
+
+
+def _write_texts(rng: np.random.Generator, rows: pd.DataFrame, products: pd.DataFrame,
+                 lang: _Language) -> tuple[list[str], np.ndarray]:
+    """Draw what every row's text needs (uniforms, typo counts, slot values) and have the composer write it."""
     n = len(rows)
     uniforms = rng.random((n, _UNIFORMS_PER_ROW)).tolist()
     typo_count = np.where(rng.random(n) < TYPO_SHARE, np.where(rng.random(n) < 0.7, 1, 2), 0)
-    slots = _draw_slots(rng, rows)
+    slots = _draw_slots(rng, rows, lang)
     under = products["underperforming"].tolist()
     columns = [rows[c].tolist() for c in ("channel_idx", "text_polarity", "dominant", "topic_idx",
                                           "second_topic_idx", "rating", "cue", "is_sarcastic", "product_idx")]
     texts = []
     for r, (channel, pol, dom, topic, topic2, rating, cue, sarcastic, p) in enumerate(zip(*columns)):
-        pick = _Picker(uniforms[r])
-        spec = _Spec(CHANNELS[channel], pol, dom, TOPICS[topic], TOPICS[topic2], rating in (1, 5), cue,
-                     sarcastic, under[p], _PRODUCTS[p].category, slots[r])
-        text = _COMPOSERS[spec.channel](spec, pick)
-        texts.append(_add_typos(text, int(typo_count[r]), pick) if typo_count[r] else text)
+        spec = Spec(lang.style, CHANNELS[channel], pol, dom, TOPICS[topic], TOPICS[topic2], rating in (1, 5), cue,
+                    sarcastic, under[p], _PRODUCTS[p].category, slots[r])
+        texts.append(write_text(spec, uniforms[r], int(typo_count[r])))
     return texts, typo_count
 
 
-def _draw_slots(rng: np.random.Generator, rows: pd.DataFrame) -> list[dict]:
+def _draw_slots(rng: np.random.Generator, rows: pd.DataFrame, lang: _Language) -> list[dict]:
     """Values for the phrase slots of every row ({days}, {courier}, …)."""
     n = len(rows)
+    tables = lang.style.phrases  # the slot tables of both languages have the same lengths, so the draws match
     product = [_PRODUCTS[p] for p in rows["product_idx"].tolist()]
+    names = [lang.product_names[p.name] for p in product]
     customer = rows["customer"].to_numpy()
     days = rng.integers(2, 10, n)
     columns = {
@@ -669,174 +679,33 @@ def _draw_slots(rng: np.random.Generator, rows: pd.DataFrame) -> list[dict]:
         "minutes": rng.integers(20, 96, n).tolist(),
         "n": rng.integers(3, 7, n).tolist(),
         "pct": (5 * rng.integers(2, 9, n)).tolist(),
-        "weekday": [phrases.WEEKDAYS[i] for i in rng.integers(0, len(phrases.WEEKDAYS), n).tolist()],
-        "courier": [phrases.COURIERS[i] for i in rng.integers(0, len(phrases.COURIERS), n).tolist()],
-        "agent": [phrases.AGENTS[i] for i in rng.integers(0, len(phrases.AGENTS), n).tolist()],
-        "when": [phrases.WHEN[i] for i in rng.integers(0, len(phrases.WHEN), n).tolist()],
-        "claim": [phrases.CLAIMS[p.category][int(u * len(phrases.CLAIMS[p.category]))]
+        "weekday": [tables.WEEKDAYS[i] for i in rng.integers(0, len(tables.WEEKDAYS), n).tolist()],
+        "courier": [tables.COURIERS[i] for i in rng.integers(0, len(tables.COURIERS), n).tolist()],
+        "agent": [tables.AGENTS[i] for i in rng.integers(0, len(tables.AGENTS), n).tolist()],
+        "when": [tables.WHEN[i] for i in rng.integers(0, len(tables.WHEN), n).tolist()],
+        "claim": [tables.CLAIMS[p.category][int(u * len(tables.CLAIMS[p.category]))]
                   for p, u in zip(product, rng.random(n).tolist())],
-        "product": [p.name for p in product],
-        "short": [p.short for p in product],
-        "category_lower": [p.category.lower() for p in product],
+        "product": [name for name, _ in names],
+        "short": [short for _, short in names],
+        "category_lower": [lang.style.lower(lang.category_names[p.category]) for p in product],
         # A customer signs every email with the same name.
-        "first": [phrases.FIRST_NAMES[c % len(phrases.FIRST_NAMES)] for c in customer.tolist()],
+        "first": [tables.FIRST_NAMES[c % len(tables.FIRST_NAMES)] for c in customer.tolist()],
         "initial": [chr(ord("A") + (c * 7) % 26) for c in customer.tolist()],
     }
     keys = list(columns)
     return [dict(zip(keys, values)) for values in zip(*columns.values())]
 
 
-def _fill(template: str, spec: _Spec) -> str:
-    """Fill the slots of a phrase; after the first mention the product goes by its short name."""
-    text = template.format(**spec.slots)
-    if "{product}" in template:
-        spec.slots["product"] = spec.slots["short"]
-    return text
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _clause(topic: str, polarity: str, spec: _Spec, pick: _Picker) -> str:
-    if topic == "product":
-        bank = phrases.PRODUCT_NEUTRAL if polarity == "neu" else phrases.PRODUCT_CLAUSES[spec.category][polarity]
-    else:
-        bank = phrases.CLAUSES[topic][polarity]
-    return _fill(pick.pick(bank), spec)
-
-
-def _core_sentences(spec: _Spec, pick: _Picker, count: int) -> list[str]:
-    """The body of a text: ``count`` sentences about the row's topics in the row's polarity."""
-    if spec.polarity == "mixed":
-        other = "pos" if spec.dominant == "neg" else "neg"
-        first = (_capitalise(_clause(spec.second_topic, other, spec, pick)) + pick.pick(phrases.CONNECTORS)
-                 + _clause(spec.topic, spec.dominant, spec, pick) + ".")
-        follow_polarity = "neu"
-    elif spec.sarcastic:
-        first = _fill(pick.pick(phrases.SARCASM[spec.topic]), spec)
-        follow_polarity = "neg"
-    else:
-        first = _capitalise(_clause(spec.topic, spec.polarity, spec, pick)) + "."
-        follow_polarity = spec.polarity
-    sentences = [first]
-    for _ in range(count - 1):
-        topic = spec.topic if pick.chance(0.55) else TOPICS[int(pick.draw() * len(TOPICS))]
-        sentence = _capitalise(_clause(topic, follow_polarity, spec, pick)) + "."
-        if sentence not in sentences:
-            sentences.append(sentence)
-    if spec.cue:
-        sentences.insert(1, _cue_sentence(spec, pick))
-    return sentences
-
-
-def _cue_sentence(spec: _Spec, pick: _Picker) -> str:
-    if spec.cue == "missed" and spec.underperforming and pick.chance(0.7):
-        return _fill(pick.pick(phrases.CLAIM_CUES), spec)
-    return _fill(pick.pick(phrases.CUES[spec.topic][spec.cue]), spec)
-
-
-def _closer_polarity(spec: _Spec) -> str:
-    return spec.dominant if spec.polarity == "mixed" else spec.polarity
-
-
-def _review_text(spec: _Spec, pick: _Picker) -> str:
-    pol = _closer_polarity(spec)
-    if not spec.cue and spec.polarity != "mixed" and pick.chance(0.12):
-        parts = [pick.pick(phrases.ONE_LINERS[pol])]
-        if pick.chance(0.3):
-            parts.append(pick.pick(phrases.REVIEW_CLOSERS[pol]))
-        return " ".join(parts)
-    parts = [_fill(pick.pick(phrases.REVIEW_OPENERS), spec)] if pick.chance(0.3) else []
-    parts += _core_sentences(spec, pick, pick.pick((1, 1, 2, 2, 3, 4)))
-    if pick.chance(0.6 if spec.strong else 0.25):
-        parts.append(pick.pick(phrases.REVIEW_CLOSERS[pol]))
-    return " ".join(parts)
-
-
-def _email_text(spec: _Spec, pick: _Picker) -> str:
-    pol = _closer_polarity(spec)
-    parts = [pick.pick(phrases.EMAIL_GREETINGS), _fill(pick.pick(phrases.EMAIL_CONTEXT), spec)]
-    if pick.chance(0.5):
-        parts.append(_fill(pick.pick(phrases.EMAIL_BACKGROUND), spec))
-    parts += _core_sentences(spec, pick, pick.pick((2, 3, 3, 4, 5)))
-    parts.append(pick.pick(phrases.EMAIL_REQUESTS[pol]))
-    parts.append(_fill(pick.pick(phrases.EMAIL_SIGNOFFS), spec))
-    return " ".join(parts)
-
-
-def _chat_turn(sentence: str) -> str:
-    return "Customer: " + sentence.rstrip(".").lower()
-
-
-def _chat_text(spec: _Spec, pick: _Picker) -> str:
-    pol = _closer_polarity(spec)
-    turns = [_chat_turn(_fill(pick.pick(phrases.CHAT_OPENERS), spec))]
-    if pick.chance(0.7):
-        turns.append("Agent: " + pick.pick(phrases.CHAT_AGENT["greet"]))
-    turns += [_chat_turn(s) for s in _core_sentences(spec, pick, pick.pick((1, 2, 2, 3)))]
-    if pick.chance(0.6):
-        turns.append("Agent: " + pick.pick(phrases.CHAT_AGENT[pol]))
-    if pick.chance(0.7):
-        turns.append(_chat_turn(pick.pick(phrases.CHAT_CLOSERS[pol])))
-    return " | ".join(turns)
-
-
-def _phone_text(spec: _Spec, pick: _Picker) -> str:
-    pol = _closer_polarity(spec)
-    sentences = _core_sentences(spec, pick, pick.pick((1, 2, 3)))
-    speech = [pick.pick(phrases.PHONE_STARTS)]
-    for sentence in sentences:
-        if pick.chance(0.5):
-            speech.append(pick.pick(phrases.PHONE_FILLERS) + ",")
-        keep = sentence.startswith(("I ", "I'"))
-        speech.append(sentence if keep else sentence[:1].lower() + sentence[1:])
-    turns = ["Caller: " + " ".join(speech)]
-    if pick.chance(0.6):
-        turns.append("Agent: " + pick.pick(phrases.PHONE_AGENT))
-        turns.append("Caller: " + pick.pick(phrases.PHONE_CLOSERS[pol]) + ".")
-    if pick.chance(0.5):
-        turns.append(pick.pick(phrases.PHONE_NOTES[pol]))
-    return " | ".join(turns)
-
-
-def _survey_text(spec: _Spec, pick: _Picker) -> str:
-    pol = _closer_polarity(spec)
-    if not spec.cue and spec.polarity != "mixed" and pick.chance(0.3):
-        fragment = _capitalise(pick.pick(phrases.SURVEY_FRAGMENTS[spec.topic][pol]))
-        return fragment + ("." if pick.chance(0.5) else "")
-    return " ".join(_core_sentences(spec, pick, pick.pick((1, 1, 1, 2))))
-
-
-_COMPOSERS = {"review": _review_text, "email": _email_text, "chat": _chat_text, "phone": _phone_text,
-              "survey": _survey_text}
-_WORD = re.compile(r"[A-Za-z]{4,}")
-
-
-def _add_typos(text: str, count: int, pick: _Picker) -> str:
-    """Swap two adjacent, different letters inside ``count`` words of four letters or more."""
-    for _ in range(count):
-        # People mistype common words, not the names they copy from the order page.
-        words = [m for m in _WORD.finditer(text) if m.group()[0].islower()]
-        if not words:
-            break
-        match = words[int(pick.draw() * len(words))]
-        word = match.group()
-        spots = [i for i in range(len(word) - 1) if word[i] != word[i + 1]]
-        if not spots:
-            continue
-        i = spots[int(pick.draw() * len(spots))]
-        swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
-        text = text[:match.start()] + swapped + text[match.end():]
-    return text
 
 
 # ---------------------------------------------------------------------------------------------- output
 
 
-def _package(rows: pd.DataFrame, groups: pd.DataFrame, products: pd.DataFrame, *, seed: int,
+def _package(rows: pd.DataFrame, groups: pd.DataFrame, products: pd.DataFrame, lang: _Language, *, seed: int,
              n_interactions: int) -> DemoData:
     rows = rows.sort_values(["when", "customer"], kind="stable").reset_index(drop=True)
+    products = products.assign(display_product=[lang.product_names[name][0] for name in products["name"]],
+                               display_category=products["category"].map(lang.category_names))
     n = len(rows)
     product_idx = rows["product_idx"].to_numpy()
     interaction_id = [f"INT-{i + 1:06d}" for i in range(n)]
@@ -845,9 +714,9 @@ def _package(rows: pd.DataFrame, groups: pd.DataFrame, products: pd.DataFrame, *
         "interaction_id": interaction_id,
         "created_at": [s.replace("T", " ") for s in created.tolist()],
         "customer_id": groups["customer_id"].to_numpy(dtype=object)[rows["customer"].to_numpy()].tolist(),
-        "channel": [CHANNELS[c] for c in rows["channel_idx"].tolist()],
-        "product": products["name"].to_numpy(dtype=object)[product_idx].tolist(),
-        "category": products["category"].to_numpy(dtype=object)[product_idx].tolist(),
+        "channel": [lang.channel_names[CHANNELS[c]] for c in rows["channel_idx"].tolist()],
+        "product": products["display_product"].to_numpy(dtype=object)[product_idx].tolist(),
+        "category": products["display_category"].to_numpy(dtype=object)[product_idx].tolist(),
         "rating": rows["rating"].to_numpy(dtype="int64"),
         "expected": rows["expected"].to_numpy(dtype=float),
         "advertised_rating": products["advertised_rating"].to_numpy(dtype=float)[product_idx],
@@ -880,6 +749,6 @@ def _package(rows: pd.DataFrame, groups: pd.DataFrame, products: pd.DataFrame, *
         underperforming_products=UNDERPERFORMING_PRODUCTS, planted_pairs=PLANTED_PAIRS,
         pair_attach_prob=PAIR_ATTACH_PROB, expectation_shift=EXPECTATION_SHIFT, miss_category=MISS_CATEGORY,
         exceed_category=EXCEED_CATEGORY, mismatch_share=MISMATCH_SHARE, sarcasm_share=SARCASM_SHARE,
-        typo_share=TYPO_SHARE, labels=labels,
+        typo_share=TYPO_SHARE, labels=labels, language=lang.code, channel_names=lang.channel_names,
     )
     return DemoData(interactions=frame, truth=truth)

@@ -322,6 +322,9 @@ PHONE_CLOSERS: Mapping[str, tuple[str, ...]] = {
     "pos": ("thanks, you've been great", "lovely, cheers", "brilliant, thank you"),
     "neu": ("okay, that's fine", "right, okay", "alright, I'll wait then"),
 }
+# Speaker labels as the support system's export writes them before each chat or call turn (the app's sentence
+# splitter keeps the customer's turns and drops the agent's and the notes by their labels).
+SPEAKERS: Mapping[str, str] = {"customer": "Customer: ", "caller": "Caller: ", "agent": "Agent: "}
 PHONE_NOTES: Mapping[str, tuple[str, ...]] = {
     "neg": ("Note: escalated to team lead.", "Note: customer very upset, refund requested.",
             "Note: ticket raised, callback in 24h."),

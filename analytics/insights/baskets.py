@@ -5,6 +5,7 @@ boolean matrix, never a dense baskets × items frame. Frames in, frozen results 
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,11 +15,17 @@ from scipy import sparse
 
 from analytics.insights.topics import OTHER
 from analytics.schema import ITEM_SEPARATOR
+from analytics.words import keyword_words
 
 ORDER_ITEMS = "order_items"
 CUSTOMER_PRODUCTS = "customer_products"
 INTERACTION_TOPICS = "interaction_topics"
 CUSTOMER_TOPICS = "customer_topics"
+INTERACTION_WORDS = "interaction_words"
+# Words in at least this share of the texts (the most frequent MAX_WORDS of them) fill word baskets: rarer words
+# give rules nobody can act on, and every extra item multiplies the itemsets to count.
+MIN_WORD_SHARE = 0.005
+MAX_WORDS = 300
 _CANCELLATION = r"^C\d"  # UCI Online Retail marks cancelled invoices "C536379"
 @dataclass(frozen=True)
 class BasketKind:
@@ -38,6 +45,8 @@ BASKET_KINDS: dict[str, BasketKind] = {
                                    "Interactions about {a} are also about {c}"),
     CUSTOMER_TOPICS: BasketKind(CUSTOMER_TOPICS, "customers → topics", "customers",
                                 "Customers who raise {a} also raise {c}"),
+    INTERACTION_WORDS: BasketKind(INTERACTION_WORDS, "interactions → words", "interactions",
+                                  "Interactions that mention {a} also mention {c}"),
 }
 
 @dataclass(frozen=True)
@@ -141,7 +150,7 @@ def supported_kinds(frame: pd.DataFrame, *, tags: pd.DataFrame | None = None) ->
     >>> supported_kinds(frame)[1].hint
     'map a customer column to build customer baskets'
     """
-    has = {c: _has_values(frame, c) for c in ("order_id", "customer_id", "item", "product")}
+    has = {c: _has_values(frame, c) for c in ("order_id", "customer_id", "item", "product", "text")}
     tagged = _has_values(tags, "label")
     customer = "map a customer column to build customer baskets"
     tag_hint = "tag the interactions with topics or intents first (Topics & intents page)"
@@ -153,6 +162,7 @@ def supported_kinds(frame: pd.DataFrame, *, tags: pd.DataFrame | None = None) ->
                             (has["product"] or has["item"], "map a product or item column")],
         INTERACTION_TOPICS: [(tagged, tag_hint)],
         CUSTOMER_TOPICS: [(has["customer_id"], customer), (tagged, tag_hint)],
+        INTERACTION_WORDS: [(has["text"], "map a text column to build word baskets")],
     }
     out = []
     for kind, checks in needs.items():
@@ -197,8 +207,9 @@ def build_baskets(frame: pd.DataFrame, kind: str = ORDER_ITEMS, *, tags: pd.Data
         holds one item or several separated by ";"; without ``record_id`` the frame's index stands in.
     kind : str
         ``"order_items"`` (order_id → item, or product), ``"customer_products"`` (customer_id → product,
-        or item), ``"interaction_topics"`` (record → labels of ``tags``) or ``"customer_topics"``
-        (customer → labels of ``tags`` on their records).
+        or item), ``"interaction_topics"`` (record → labels of ``tags``), ``"customer_topics"``
+        (customer → labels of ``tags`` on their records) or ``"interaction_words"`` (record → the frequent
+        content words of its text, Chinese cut by jieba).
     tags : DataFrame, optional
         ``record_id``, ``label`` (several rows or a tuple per record); "other" is no topic.
     quantity : Series or sequence, optional
@@ -217,6 +228,8 @@ def build_baskets(frame: pd.DataFrame, kind: str = ORDER_ITEMS, *, tags: pd.Data
         pd.Series(frame.index.astype(str), dtype="string")
     if kind in (ORDER_ITEMS, CUSTOMER_PRODUCTS):
         basket, items, counts = _line_items(rows, spec, _aligned_quantity(frame, quantity))
+    elif kind == INTERACTION_WORDS:
+        basket, items, counts = _word_items(rows, record_ids)
     else:
         basket, items, counts = _tagged_items(rows, spec, tags, record_ids)
     return _assemble(spec, basket, items, record_ids, n_rows=len(rows), counts=counts)
@@ -243,6 +256,26 @@ def _line_items(rows: pd.DataFrame, spec: BasketKind, non_positive: np.ndarray
     counts = (int(missing_id.sum()), int(cancelled.sum()), int(non_positive.sum()),
               int(kept.sum()) - items.index.nunique())
     return basket, items, counts
+
+
+def _word_items(rows: pd.DataFrame, record_ids: pd.Series) -> tuple[pd.Series, pd.Series, tuple[int, int, int, int]]:
+    """Each interaction's content words (jieba words for Chinese, :func:`analytics.words.keyword_words`), only the
+    words frequent enough to make rules (:data:`MIN_WORD_SHARE`, :data:`MAX_WORDS`), and the set-aside counts."""
+    if not _has_values(rows, "text"):
+        raise ValueError("This data cannot give interactions → words baskets: map a text column.")
+    text = _clean(rows["text"])
+    present = np.flatnonzero((text.notna() & record_ids.notna()).to_numpy())
+    words = [sorted(set(keyword_words(t))) for t in text.iloc[present].tolist()]
+    frequency = Counter(w for found in words for w in found)
+    minimum = max(2, MIN_WORD_SHARE * len(words))
+    kept = {w for w, n in frequency.most_common(MAX_WORDS) if n >= minimum}
+    if not kept:
+        raise ValueError(f"No word is in at least {minimum:,.0f} of the {len(words):,} texts, so word baskets would "
+                         "be empty: rules need words that recur (more texts, or clear the filters).")
+    pairs = [(row, w) for row, found in zip(present.tolist(), words) for w in found if w in kept]
+    items = pd.Series([w for _, w in pairs], index=[row for row, _ in pairs], dtype="string")
+    missing_id = int(record_ids.isna().sum())
+    return record_ids, items, (missing_id, 0, 0, len(present) - items.index.nunique())
 
 
 def _tagged_items(rows: pd.DataFrame, spec: BasketKind, tags: pd.DataFrame | None, record_ids: pd.Series

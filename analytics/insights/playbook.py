@@ -83,7 +83,11 @@ DEFAULT_PLAYBOOK = pd.DataFrame(
     columns=list(PLAYBOOK_COLUMNS),
 )
 
-OPEN_CHANNELS: tuple[str, ...] = ("email", "chat", "phone")  # channels whose interactions await a reply
+# Channels whose interactions await a reply, matched as whole names: English, and the Chinese a support export
+# uses (邮件, 在线客服, 电话 are the Chinese demo's; 微信 and 短信 messages await a reply too; reviews do not).
+OPEN_CHANNELS: tuple[str, ...] = ("email", "chat", "phone",
+                                  "邮件", "电子邮件", "在线客服", "人工客服", "在线咨询", "客服电话", "电话", "热线",
+                                  "微信", "短信")
 AGE_DAYS_PER_STEP = 7.0
 AGE_CAP = 5.0
 VALUE_CAP = 5.0  # one big spender should not outrank every angry customer
@@ -357,8 +361,8 @@ def mark_open(rows: pd.DataFrame, *, channels: Sequence[str] | None = OPEN_CHANN
     rows : DataFrame
         Canonical rows (plus any status column joined from the source).
     channels : sequence of str, optional
-        Channels that take replies (case-insensitive); default email, chat, phone. Ignored when
-        ``status_column`` is given.
+        Channels that take replies (case-insensitive); default email, chat, phone and their Chinese names
+        (邮件, 在线客服, 电话, 微信, 短信, …). Ignored when ``status_column`` is given.
     status_column : str, optional
         A column holding the ticket status; rows whose status is one of ``open_statuses`` (case-insensitive)
         are open.
@@ -370,8 +374,8 @@ def mark_open(rows: pd.DataFrame, *, channels: Sequence[str] | None = OPEN_CHANN
 
     Examples
     --------
-    >>> mark_open(pd.DataFrame({"channel": ["Email", "review", None]})).tolist()
-    [True, False, False]
+    >>> mark_open(pd.DataFrame({"channel": ["Email", "review", None, "在线客服", "商品评价"]})).tolist()
+    [True, False, False, True, False]
     """
     if status_column is not None:
         if status_column not in rows.columns:

@@ -18,7 +18,9 @@ STABLE_ARI = 0.8  # below this the chosen solution changes with the seed: said o
 PROJECTION_SAMPLE = 5_000
 K_RANGE = range(2, 11)
 SKEW_LOG_ABOVE = 1.0  # features skewed beyond this are log-transformed first (mirrored below zero)
-_PHONE_EMAIL = ("phone", "call", "voice", "email", "e-mail", "mail")
+# Channel names that count as phone or email, found anywhere in the name ("客服电话", "E-mail support").
+_PHONE_EMAIL = ("phone", "call", "voice", "email", "e-mail", "mail",
+                "电话", "来电", "热线", "语音", "邮件", "邮箱")
 
 
 @dataclass(frozen=True)

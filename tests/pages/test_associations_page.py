@@ -69,10 +69,28 @@ def test_order_lines_with_cancellations_and_returns_are_set_aside(home):
 
 
 def test_a_dataset_without_baskets_says_what_to_map(home):
-    _import_csv(home, "tweets.csv", "text,rating\nlate again,1\nlovely crew,5\n")
+    _import_csv(home, "ratings.csv", "rating,channel\n1,web\n5,app\n")
     at = _page()
     assert any("Rules need baskets" in i.value for i in at.info)
     assert any("map an order column" in c.value for c in at.caption)
+    assert any("map a text column to build word baskets" in c.value for c in at.caption)
+
+
+def test_texts_alone_give_word_baskets_and_rules(home):
+    _import_csv(home, "tweets.csv", "text,rating\n" + "".join(f"late parcel and rude courier #{i},1\n"
+                                                             f"lovely crew and great food #{i},5\n" for i in range(6))
+                + "one-off words here,3\n")
+    at = _page()
+    assert at.radio(key="rules_kind").value == "interaction_words"
+    at = _mine(at)
+    assert not at.exception, at.exception
+    assert any("Interactions that mention courier also mention" in t.value for t in at.text), \
+        [t.value for t in at.text][:10]
+
+
+def test_texts_without_recurring_words_say_so(home):
+    _import_csv(home, "few.csv", "text,rating\nlate again,1\nlovely crew,5\n")
+    assert any("No word is in at least 2 of the 2 texts" in e.value for e in _page().error)
 
 
 def test_one_order_gives_a_note_not_a_crash(home):

@@ -41,7 +41,7 @@ def test_data_overview_and_sentiment_read_chinese(home):
     overview = _open(keys.OVERVIEW_PAGE)
     assert next(m.value for m in overview.metric if m.label == "Interactions") == "60"
     sentiment = _open(keys.SENTIMENT_PAGE)
-    assert "SnowNLP Chinese lexicon (baseline)" in all_read(sentiment.caption)
+    assert "pysenti + SnowNLP Chinese lexicons (baseline)" in all_read(sentiment.caption)
     shown = next(d.value for d in sentiment.dataframe if {"sentiment", "source"} <= set(d.value.columns))
     by_text = dict(zip(shown["text"].str.replace(r"（\d+）$", "", regex=True), shown["sentiment"]))
     assert by_text["用了两天就坏了，质量太差"] == "negative" and by_text["物流很快，第二天就到了"] == "positive"

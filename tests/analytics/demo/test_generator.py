@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from itertools import combinations
 from pathlib import Path
+from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -29,6 +31,24 @@ from analytics.demo.generator import (
 DELIVERY_WORDS = r"deliver|courier|parcel|shipping|arriv|package|tracking"
 PRICE_WORDS = r"price|expensive|cheap|money|discount|bargain|cost|charged|fees"
 SUPPORT_RETURN_WORDS = r"support|refund|return|agent|on hold|ticket|customer service|staff"
+
+
+class Keywords(NamedTuple):
+    """The keyword proxies of one language (test_chinese_demo.py runs the same tests with Chinese ones)."""
+
+    delivery: str
+    price: str
+    support_return: str
+
+
+@pytest.fixture(scope="module")
+def keywords() -> Keywords:
+    return Keywords(DELIVERY_WORDS, PRICE_WORDS, SUPPORT_RETURN_WORDS)
+
+
+@pytest.fixture(scope="module")
+def tables() -> ModuleType:
+    return phrases
 
 
 @pytest.fixture(scope="module")
@@ -161,8 +181,8 @@ def test_fact2_yearly_seasonality(months):
 # ---------------------------------------------------------------------------------------------- fact 3
 
 
-def test_fact3_delivery_complaint_surge(df, months):
-    complaint = df["text"].str.contains(DELIVERY_WORDS, case=False) & (df["rating"] <= 2)
+def test_fact3_delivery_complaint_surge(df, months, keywords):
+    complaint = df["text"].str.contains(keywords.delivery, case=False) & (df["rating"] <= 2)
     by_month = pd.DataFrame({"month": months, "complaint": complaint, "rating": df["rating"]}).groupby("month").agg(
         share=("complaint", "mean"), count=("complaint", "sum"), rating=("rating", "mean"))
     others = by_month.drop(SURGE_MONTH)
@@ -185,15 +205,15 @@ def test_fact3_truth_labels_sit_in_the_surge_month(demo, months):
 
 
 @pytest.fixture(scope="module")
-def group_profile(df, orders, demo) -> pd.DataFrame:
+def group_profile(df, orders, demo, keywords) -> pd.DataFrame:
     group = df["customer_id"].map(demo.truth.customer_groups)
     per_customer = df.groupby("customer_id").agg(interactions=("order_id", "size"), orders=("order_id", "nunique"))
     per_customer["group"] = demo.truth.customer_groups
     return pd.DataFrame({
         "rating": df["rating"].groupby(group).mean(),
         "order_amount": orders["amount"].groupby(orders["customer_id"].map(demo.truth.customer_groups)).mean(),
-        "price_share": df["text"].str.contains(PRICE_WORDS, case=False).groupby(group).mean(),
-        "support_share": df["text"].str.contains(SUPPORT_RETURN_WORDS, case=False).groupby(group).mean(),
+        "price_share": df["text"].str.contains(keywords.price, case=False).groupby(group).mean(),
+        "support_share": df["text"].str.contains(keywords.support_return, case=False).groupby(group).mean(),
         "phone_email": df["channel"].isin(["phone", "email"]).groupby(group).mean(),
     }).join(per_customer.groupby("group")[["interactions", "orders"]].mean())
 
@@ -216,13 +236,13 @@ def test_fact4_groups_behave_distinctly(group_profile, df, orders):
     assert p["interactions"].idxmin() == "occasional" and p.loc["occasional", "interactions"] <= 3
 
 
-def test_fact4_kmeans_recovers_the_groups(df, orders, demo):
+def test_fact4_kmeans_recovers_the_groups(df, orders, demo, keywords):
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score
     from sklearn.preprocessing import StandardScaler
 
-    rows = df.assign(price=df["text"].str.contains(PRICE_WORDS, case=False),
-                     support=df["text"].str.contains(SUPPORT_RETURN_WORDS, case=False),
+    rows = df.assign(price=df["text"].str.contains(keywords.price, case=False),
+                     support=df["text"].str.contains(keywords.support_return, case=False),
                      phone_email=df["channel"].isin(["phone", "email"])).groupby("customer_id")
     features = pd.DataFrame({
         "orders": np.log1p(rows["order_id"].nunique()), "interactions": np.log1p(rows.size()),
@@ -290,8 +310,8 @@ def test_fact7_expectation_gaps_by_category(df):
 # ---------------------------------------------------------------------------------------------- text
 
 
-def _phrase_bank() -> tuple[str, ...]:
-    """Every phrase the text composer can use, in a fixed order (slots left unfilled)."""
+def _phrase_bank(phrases: ModuleType = phrases) -> tuple[str, ...]:
+    """Every phrase the text composer can use from one language's tables, in a fixed order (slots left unfilled)."""
     out: list[str] = []
     for by_pol in phrases.CLAUSES.values():
         for seq in by_pol.values():
@@ -318,8 +338,8 @@ def _phrase_bank() -> tuple[str, ...]:
     return tuple(out)
 
 
-def test_phrase_bank_has_no_accidental_duplicates():
-    bank = _phrase_bank()
+def test_phrase_bank_has_no_accidental_duplicates(tables):
+    bank = _phrase_bank(tables)
     assert len(bank) >= 400
     assert len(set(bank)) == len(bank)
 

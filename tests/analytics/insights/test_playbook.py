@@ -312,6 +312,16 @@ def test_open_tickets_by_channel_or_status():
         mark_open(rows.drop(columns="channel"))
 
 
+def test_chinese_channel_names_take_replies_as_their_english_ones_do():
+    rows = pd.DataFrame({"channel": ["邮件", "在线客服", "电话", "微信", "短信", "电子邮件", "商品评价", "评论", "满意度调查"]})
+    assert mark_open(rows).tolist() == [True] * 6 + [False] * 3
+    from analytics.demo.generator import generate_demo
+
+    zh, en = (generate_demo(seed=2, n_interactions=1_000, language=lang).interactions for lang in ("zh", "en"))
+    assert mark_open(zh).tolist() == mark_open(en).tolist()  # the Chinese demo's 邮件, 在线客服 and 电话
+    assert 0.2 < mark_open(zh).mean() < 0.8
+
+
 # -- similar past interactions ------------------------------------------------------------------------
 
 PAST = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-1.0, 0.0], [0.0, 0.0]])

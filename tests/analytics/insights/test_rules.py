@@ -14,6 +14,7 @@ from analytics.insights.baskets import (
     CUSTOMER_PRODUCTS,
     CUSTOMER_TOPICS,
     INTERACTION_TOPICS,
+    INTERACTION_WORDS,
     ORDER_ITEMS,
     build_baskets,
     supported_kinds,
@@ -233,7 +234,8 @@ def test_supported_kinds_name_the_missing_column():
     assert support[CUSTOMER_PRODUCTS].hint == "map a customer column to build customer baskets"
     assert "tag the interactions" in support[INTERACTION_TOPICS].hint
     tags = pd.DataFrame({"record_id": ["a"], "label": ["price"]})
-    support = {k.kind: k for k in supported_kinds(frame.assign(customer_id=["c"]), tags=tags)}
+    assert support[INTERACTION_WORDS].hint == "map a text column to build word baskets"
+    support = {k.kind: k for k in supported_kinds(frame.assign(customer_id=["c"], text=["late"]), tags=tags)}
     assert all(k.supported for k in support.values())
     with pytest.raises(ValueError, match="map an order column"):
         build_baskets(frame.drop(columns="order_id"))
@@ -445,3 +447,17 @@ def test_fifty_thousand_distinct_items_neither_freeze_nor_pass_silently():
         mine_rules(baskets, min_support=0.01)
     with pytest.raises(SearchTooLarge, match=r"at min support 0\.001 % is too large .* Raise min support to"):
         mine_rules(baskets, min_support=0.00001)
+
+
+def test_word_baskets_hold_each_texts_frequent_words_in_any_language():
+    texts = (["快递太慢了，包装也破损了"] * 12 + ["质量很好，价格实惠"] * 12 + ["The courier was late again"] * 6
+             + ["只有一次的词语"])
+    frame = pd.DataFrame({"record_id": [f"r{i}" for i in range(len(texts))], "text": texts})
+    baskets = build_baskets(frame, INTERACTION_WORDS)
+    assert set(baskets.items) == {"快递", "太慢", "包装", "破损", "质量", "价格", "实惠", "courier", "late"}
+    assert baskets.report.n_baskets == 30 and baskets.report.n_missing_item == 1  # its words are too rare
+    rules = R.mine_rules(baskets, min_support=0.2, min_confidence=0.9).rules
+    pairs = set(zip(rules["antecedent"], rules["consequent"]))
+    assert ("快递", "太慢") in pairs and ("质量", "价格") in pairs and not any("快递" in a and "质量" in c for a, c in pairs)
+    sentence = R.rule_sentences(rules[rules["antecedent"].eq("快递")].head(1), INTERACTION_WORDS).iloc[0]
+    assert sentence.startswith("Interactions that mention 快递 also mention ")

@@ -110,6 +110,19 @@ def test_customer_features_are_computed_as_documented():
         customer_features(rows, ["nonsense"])
 
 
+def test_chinese_phone_and_email_channels_count_in_the_channel_mix():
+    rows = pd.DataFrame({"record_id": list("123456"), "customer_id": list("aaabbb"),
+                         "channel": ["电话", "客服邮箱", "在线客服", "商品评价", "微信", "客服热线"]})
+    shares = customer_features(rows, ["phone_email_share"])["phone_email_share"]
+    assert shares.round(4).tolist() == [0.6667, 0.3333]
+    from analytics.demo.generator import generate_demo
+
+    zh, en = (generate_demo(seed=2, n_interactions=1_000, language=lang).interactions for lang in ("zh", "en"))
+    mix = [customer_features(d.assign(record_id=d["interaction_id"]), ["phone_email_share"]) for d in (zh, en)]
+    pd.testing.assert_frame_equal(*mix)  # the Chinese demo's 电话 and 邮件 count as phone and email
+    assert 0.1 < mix[0]["phone_email_share"].mean() < 0.6
+
+
 def test_order_lines_add_up_per_customer():
     lines = pd.DataFrame({"record_id": list("1234"), "customer_id": ["a", "a", "a", "b"],
                           "order_id": ["o1", "o1", "o2", "o3"], "amount": [2.0, 3.0, 4.0, 5.0]})

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.demo import phrases_zh
 from analytics.demo.generator import generate_demo
 from analytics.demo.phrases import CHAT_AGENT, PHONE_AGENT
 from analytics.insights.sentences import POLARITY_THRESHOLD, sentence_polarity, split_sentences
@@ -32,6 +33,26 @@ def test_contrast_connectors_cut_a_sentence_into_clauses(text, expected):
     assert _sentences(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("质量很好，但是物流太慢", ["质量很好", "物流太慢"]),
+    ("外观好看，不过有点贵。", ["外观好看", "有点贵。"]),
+    ("价格便宜，可是质量太差了！", ["价格便宜", "质量太差了！"]),
+    ("做工不错,但是 包装很差", ["做工不错", "包装很差"]),  # half-width comma, a blank
+    ("东西还行，只是声音有点大", ["东西还行", "声音有点大"]),
+    ("做工好，但声音大", ["做工好", "声音大"]),
+    ("本来很期待，然而到手就坏了", ["本来很期待", "到手就坏了"]),
+    ("质量好但是物流慢", ["质量好", "物流慢"]),  # 但是 needs no comma, like "but"
+    # Words that only look like connectors stay whole.
+    ("这不但是质量问题", ["这不但是质量问题"]),
+    ("还行，但愿能用久一点", ["还行，但愿能用久一点"]),
+    ("这可是好东西", ["这可是好东西"]),
+    ("不过如此", ["不过如此"]),
+    ("自然而然就习惯了", ["自然而然就习惯了"]),
+])
+def test_chinese_contrast_connectors_cut_a_sentence_into_clauses(text, expected):
+    assert _sentences(text) == expected
+
+
 def test_sentence_ends_line_breaks_and_full_width_punctuation_cut_texts():
     assert _sentences("Love it! Buy again. Really?  Yes.") == ["Love it!", "Buy again.", "Really?", "Yes."]
     assert _sentences("First line\nsecond line\r\n\nthird") == ["First line", "second line", "third"]
@@ -48,6 +69,16 @@ def test_chat_and_phone_turns_lose_their_prefixes_and_agent_turns_are_dropped():
     assert _sentences(phone) == ["hello, yes, the refund is late.", "okay."]
     # Only a prefix at the start of a turn names a speaker.
     assert _sentences("The agent: rude") == ["The agent: rude"]
+
+
+def test_chinese_speaker_labels_with_a_full_width_colon_are_read_like_english_ones():
+    chat = "顾客：在吗 | 客服：亲，请问有什么能帮您？ | 顾客：快递三天了还没到。 | 人工客服：抱歉！ | 买家 : 好吧"
+    assert _sentences(chat) == ["在吗", "快递三天了还没到。", "好吧"]
+    phone = "客户：喂，退款还没到账。 | 坐席：我帮您查一下。 | 来电人：好的。 | 备注：已建工单。"
+    assert _sentences(phone) == ["喂，退款还没到账。", "好的。"]
+    assert _sentences("Customer：hi | Agent：sorry | 商家回复：感谢支持") == ["hi"]
+    # Only a label at the start of a turn names a speaker.
+    assert _sentences("我问了客服：没人理") == ["我问了客服：没人理"]
 
 
 def test_rows_are_numbered_within_each_text_and_empty_texts_give_none():
@@ -97,3 +128,19 @@ def test_demo_texts_split_fast_without_agent_speech_and_mixed_texts_give_both_ha
     per_row = sentences.groupby("record_id").size().reindex(demo_rows["record_id"], fill_value=0).to_numpy()
     mixed = (labels["text_polarity"] == "mixed").to_numpy()
     assert (per_row[mixed] >= 2).mean() > 0.99  # measured 0.9997
+
+
+def test_chinese_demo_texts_split_without_agent_speech_and_mixed_texts_give_both_halves():
+    demo = generate_demo(seed=7, n_interactions=4_000, language="zh")
+    rows = demo.interactions.rename(columns={"interaction_id": "record_id"})
+    sentences = split_sentences(rows[["record_id", "text"]])
+    agent = {p.rstrip("。！？") for lines in phrases_zh.CHAT_AGENT.values() for p in lines} | \
+        {p.rstrip("。！？") for p in phrases_zh.PHONE_AGENT} | \
+        {p.split("：", 1)[1].rstrip("。！？") for lines in phrases_zh.PHONE_NOTES.values() for p in lines}
+    assert not sentences["sentence"].str.rstrip("。！？").isin(agent).any()
+    assert not sentences["sentence"].str.contains(f"^(?:{'|'.join(phrases_zh.SPEAKERS.values())}|备注：)").any()
+    assert not sentences["sentence"].str.startswith(tuple(phrases_zh.CONNECTORS)).any()
+    per_row = sentences.groupby("record_id").size().reindex(rows["record_id"], fill_value=0).to_numpy()
+    assert (per_row > 0).all()
+    mixed = (demo.truth.labels["text_polarity"] == "mixed").to_numpy()
+    assert (per_row[mixed] >= 2).mean() > 0.99
