@@ -85,8 +85,8 @@ def describe_mix(languages: Sequence[str] | pd.Series | Mapping[str, int], *, li
     """The language mix in words, for captions: ``"Chinese 90 %, English 10 %"``, from row codes or counts per code;
     ``"no text"`` when no row has text.
 
-    >>> describe_mix(["zh"] * 9 + ["en"]), describe_mix({"en": 3, "other": 1, "": 5})
-    ('Chinese 90 %, English 10 %', 'English 75 %, other languages 25 %')
+    >>> describe_mix(["zh"] * 9 + ["en"]), describe_mix({"en": 3, "other": 1, "": 5}), describe_mix({"zh": 999, "ja": 1})
+    ('Chinese 90 %, English 10 %', 'English 75 %, other languages 25 %', 'Chinese 100 %, Japanese < 1 %')
     """
     if isinstance(languages, Mapping):
         counts = pd.Series({code: n for code, n in languages.items() if code != NO_TEXT and n > 0}, dtype=float)
@@ -95,8 +95,8 @@ def describe_mix(languages: Sequence[str] | pd.Series | Mapping[str, int], *, li
         mix = language_mix(languages)
     if mix.empty:
         return LANGUAGE_NAMES[NO_TEXT]
-    parts = [f"{LANGUAGE_NAMES.get(code, code)} {share:.0%}".replace("%", " %") for code, share in
-             mix.head(limit).items()]
+    parts = [f"{LANGUAGE_NAMES.get(code, code)} " + (f"{share:.0%}".replace("%", " %") if share >= 0.005 else "< 1 %")
+             for code, share in mix.head(limit).items()]
     if len(mix) > limit:
         parts.append(f"{len(mix) - limit} more")
     return ", ".join(parts)

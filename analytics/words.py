@@ -12,14 +12,15 @@ import threading
 
 from analytics.language import has_han, normalise_width
 
-# Function words, pronouns, particles and fillers of Chinese reviews: never a topic keyword on their own.
+# Function words, pronouns, particles, politeness and chat fillers (and the speaker labels 顾客 / 客户 / 备注 of
+# support exports) in Chinese reviews and chats: never a topic keyword on their own.
 CHINESE_STOP_WORDS = frozenset("""
 的 了 和 是 就 都 而 及 与 着 或 一个 没有 我们 你们 他们 她们 它们 我 你 他 她 它 这 那 这个 那个 这些 那些 这样 那样
 在 也 很 还 又 再 才 已 已经 曾 把 被 让 给 对 从 向 往 以 为 为了 因为 所以 但是 但 可是 然后 如果 虽然 而且 并且 或者
 吧 吗 呢 啊 呀 哦 哈 嘛 啦 喔 嗯 么 之 其 所 此 该 各 每 某 本 等 等等 之后 以后 之前 以前 时候 时 后 前 里 上 下 中 内 外
 有 没 去 来 到 说 要 会 能 可以 可能 应该 一下 一点 一些 有点 有些 比较 非常 特别 真的 真 太 最 更 挺 蛮 好像 觉得 感觉
 还是 就是 只是 也是 不是 都是 总是 自己 什么 怎么 怎么样 为什么 哪里 多少 几 个 次 件 家 位 点 些 年 月 日 天 号
-好 不 元 块 呵呵 哈哈 嘿嘿 一 二 三 两 第一 而已 罢了 的话 似的 一样 一直 一定 一起 一般 其实 当然 确实 不过 只有 只要 于是 然而
+好 不 元 块 您 你好 您好 谢谢 帮 帮忙 亲 请 麻烦 用 顾客 客户 备注 呵呵 哈哈 嘿嘿 一 二 三 两 第一 而已 罢了 的话 似的 一样 一直 一定 一起 一般 其实 当然 确实 不过 只有 只要 于是 然而
 """.split())
 # Words kept: letters, not digits or punctuation; Latin words of 3+ letters, Chinese words of 1+ characters that are
 # not stop words (a single Chinese character is often a word: 脏, 贵, 慢).

@@ -22,6 +22,11 @@ def encoder(name: str = BASE_MODEL_NAME):
     return load_encoder(base_path_for(name))
 
 
+def encoder_label(info: DatasetInfo) -> str:
+    """The encoder of a dataset's embeddings in words, for captions and progress texts."""
+    return "MiniLM" if dataset_encoder_name(info) == BASE_MODEL_NAME else "multilingual e5-small"
+
+
 def dataset_vectors(info: DatasetInfo, progress=None) -> np.ndarray:
     """Every row's embedding, from the cache file when it holds them, else computed here (and cached)."""
     rows = dataset_rows(info)

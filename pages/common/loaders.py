@@ -80,10 +80,11 @@ def dataset_filter_options(info: DatasetInfo) -> FilterOptions:
 
 
 def lexicon_sentiment(store: Store, info: DatasetInfo) -> pd.DataFrame:
-    """The dataset's VADER predictions, scored once (with a progress bar) the first time any page needs them."""
-    from models.flows.lexicon_scoring import ensure_lexicon_predictions  # loads the lexicon only when needed
+    """The dataset's lexicon predictions, scored once (with a progress bar) the first time any page needs them."""
+    from models.flows.lexicon_scoring import ensure_lexicon_predictions, lexicon_name  # loads the lexicon when needed
 
-    bar = ProgressBar("Scoring sentiment with VADER (once per dataset)…", visible=False)
+    lexicon = lexicon_name(info.report.get("languages")).removesuffix(" (baseline)")
+    bar = ProgressBar(f"Scoring sentiment with the {lexicon} (once per dataset)…", visible=False)
     predictions = ensure_lexicon_predictions(store, info.id, dataset_rows(info), progress=bar.count)
     bar.empty()
     return predictions

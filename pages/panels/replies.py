@@ -27,7 +27,7 @@ from analytics.insights.verbatims import shorten_cells
 from analytics.store.database import DatasetInfo, Store
 from analytics.store.playbooks import delete_playbook, load_playbook, save_playbook
 from models.flows.embedding_jobs import INLINE_LIMIT
-from pages.common.embeddings import dataset_vectors, has_vectors, stored_vectors, zero_shot_tags
+from pages.common.embeddings import dataset_vectors, encoder_label, has_vectors, stored_vectors, zero_shot_tags
 from pages.common.frame import current_filters
 from pages.common.loaders import cached, dataset_rows, sentiment_predictions, stored_tags
 from pages.common.widgets import ProgressBar, download_buttons, plain_label
@@ -189,14 +189,14 @@ def _queue_and_replies(info: DatasetInfo, rows: pd.DataFrame, mask: pd.Series, c
 
 
 def _similar(info: DatasetInfo, picked: pd.Series) -> None:
-    """The three past interactions most like the picked one, by the cached MiniLM embeddings."""
+    """The three past interactions most like the picked one, by the dataset's cached embeddings."""
     st.markdown("**Three most similar past interactions**")
     all_rows = dataset_rows(info)
     vectors = stored_vectors(str(gapsight_home()), info)
     if vectors is None:
         if len(all_rows) <= INLINE_LIMIT:
             if st.button("Embed the texts to find similar interactions", key="reply_embed"):
-                bar = ProgressBar("Embedding every interaction with MiniLM, once per dataset version:")
+                bar = ProgressBar(f"Embedding every interaction with {encoder_label(info)}, once per dataset version:")
                 dataset_vectors(info, progress=bar.count)
                 bar.empty()
                 st.rerun()
@@ -204,8 +204,8 @@ def _similar(info: DatasetInfo, picked: pd.Series) -> None:
                 st.session_state.get("reply_embedding"):
             st.session_state["reply_embedding"] = True
             embedding_status(info, all_rows)
-        st.caption("Similar interactions are found by the MiniLM embeddings of every text, made once per dataset "
-                   "version (they also serve Topics & intents).")
+        st.caption(f"Similar interactions are found by the {encoder_label(info)} embeddings of every text, made once "
+                   "per dataset version (they also serve Topics & intents).")
         return
     ids = all_rows["record_id"].astype(str).to_numpy()
     where = np.flatnonzero(ids == str(picked["record_id"]))

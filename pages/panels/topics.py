@@ -25,6 +25,7 @@ from analytics.store.predictions import load_predictions
 from models.flows.embedding_jobs import advance_dataset_embeddings
 from models.flows.model_scoring import advance_model_predictions
 from pages.common import keys
+from pages.common.embeddings import encoder_label
 from pages.common.widgets import job_progress, model_picker, period_switch, plain_label, rerun_when_finished
 
 NUMBER, PERCENT = st.column_config.NumberColumn(format="%.1f"), st.column_config.NumberColumn(format="percent")
@@ -152,7 +153,7 @@ def discover_panel(info: DatasetInfo, rows: pd.DataFrame, frame: pd.DataFrame,
     except ValueError as error:
         st.error(plain_label(error))
         return
-    st.caption(f"k-means on the MiniLM embeddings, k = {k} · silhouette "
+    st.caption(f"k-means on the {encoder_label(info)} embeddings, k = {k} · silhouette "
                f"{'n/a' if found.silhouette is None else f'{found.silhouette:.2f}'} (on ≤ 2,000 interactions; "
                "−1 to 1, higher is better separated) · keywords by class-based TF-IDF")
     for warning in found.warnings:

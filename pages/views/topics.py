@@ -5,7 +5,7 @@ from analytics.home import gapsight_home
 from analytics.insights.sentiment import attach_sentiment
 from analytics.insights.topics import TAG_SCHEMES, discover_dataset_topics, has_text, parse_label_table
 from models.flows.embedding_jobs import INLINE_LIMIT, advance_dataset_embeddings
-from pages.common.embeddings import dataset_vectors, has_vectors, zero_shot_tags
+from pages.common.embeddings import dataset_vectors, encoder_label, has_vectors, zero_shot_tags
 from pages.common.frame import current_filters, filtered_rows
 from pages.common.guards import require_dataset, require_rows, require_text
 from pages.common.loaders import dataset_rows, get_store, model_caption, sentiment_predictions
@@ -25,7 +25,7 @@ require_text(info, needs="Topics and intents need")
 
 rows = dataset_rows(info)
 if len(rows) <= INLINE_LIMIT and not has_vectors(info):
-    bar = ProgressBar("Embedding every interaction with MiniLM, once per dataset version:")
+    bar = ProgressBar(f"Embedding every interaction with {encoder_label(info)}, once per dataset version:")
     dataset_vectors(info, progress=bar.count)
     bar.empty()
 elif not advance_dataset_embeddings(info, rows).ready:
@@ -57,7 +57,7 @@ for tab, scheme in zip(tabs, TAG_SCHEMES.values()):
         tags = zero_shot_tags(*key, scheme.name, tuple(parsed.descriptions.items()), tuple(parsed.keywords.items()),
                      labels["threshold"], labels["multi_label"], _info=info)
         topic_view(frame.merge(tags, on="record_id"), scheme.result_column(labels["multi_label"]), scheme.name,
-                   f"{scheme.name}: MiniLM similarity ≥ {labels['threshold']:.2f} to the descriptions or a keyword "
+                   f"{scheme.name}: {encoder_label(info)} similarity ≥ {labels['threshold']:.2f} to the descriptions or a keyword "
                    f"· sentiment: {sentiment_name}")
 with tabs[2]:
     discover_panel(info, rows, frame, lambda k: _discover(*key, k, _info=info), sentiment_name)
