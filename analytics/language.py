@@ -20,7 +20,14 @@ LANGUAGE_NAMES: dict[str, str] = {ENGLISH: "English", CHINESE: "Chinese", JAPANE
                                   OTHER: "other languages", NO_TEXT: "no text"}
 CJK_LANGUAGES = (CHINESE, JAPANESE)  # written without spaces: cut into words before counting them
 
-_HAN = r"[\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}\x{F900}-\x{FAFF}\x{20000}-\x{2A6DF}]"
+# Han (Chinese) characters: the unified ideographs, extension A, compatibility ideographs and extension B. The one
+# definition every Chinese-aware pattern is built from (RE2 for Arrow's vectorised counts, Python re elsewhere).
+HAN_CODE_POINTS = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
+HAN_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_CODE_POINTS)  # inside [...] of a Python pattern
+HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
+# A word character that is not Chinese: what may not touch a whole-word keyword ("iPhone很好" holds "iphone").
+NON_HAN_LETTER = rf"[^\W{HAN_CLASS}]"
+_HAN = "[" + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in HAN_CODE_POINTS) + "]"
 _KANA = r"[\x{3040}-\x{30FF}\x{31F0}-\x{31FF}]"
 _HANGUL = r"[\x{AC00}-\x{D7AF}\x{1100}-\x{11FF}\x{3130}-\x{318F}]"
 _LATIN_WORD = r"[A-Za-z\x{00C0}-\x{024F}]+"
@@ -34,8 +41,6 @@ you your he she his her they them their this that these those not no do does did
 could should there here what which who very just too all any some one out up about than then""".split())
 ENGLISH_SHARE = 0.12
 _ENGLISH_WORD = r"\b(?:" + "|".join(sorted(ENGLISH_FUNCTION_WORDS)) + r")\b"
-
-_HAN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
 
 
 def detect_languages(texts: Iterable[object]) -> np.ndarray:
@@ -123,4 +128,4 @@ def normalise_width(text: str) -> str:
 
 def has_han(text: str) -> bool:
     """Whether ``text`` holds a Chinese character (keywords with one match as substrings, not whole words)."""
-    return bool(_HAN_RE.search(text))
+    return bool(HAN_RUN.search(text))

@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 
-from analytics.language import has_han, normalise_width
+from analytics.language import HAN_RUN, has_han, normalise_width
 
 # Function words, pronouns, particles, politeness and chat fillers (and the speaker labels 顾客 / 客户 / 备注 of
 # support exports) in Chinese reviews and chats: never a topic keyword on their own.
@@ -25,7 +25,6 @@ CHINESE_STOP_WORDS = frozenset("""
 # Words kept: letters, not digits or punctuation; Latin words of 3+ letters, Chinese words of 1+ characters that are
 # not stop words (a single Chinese character is often a word: 脏, 贵, 慢).
 _LATIN_WORD = re.compile(r"(?u)\b[^\W\d_]{3,}\b")
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
 _jieba_lock = threading.Lock()
 
 
@@ -47,7 +46,7 @@ def chinese_words(text: str, *, stop_words: frozenset[str] = CHINESE_STOP_WORDS)
     ['申请', '退款', '快递', '太慢']
     """
     words = []
-    for run in _HAN_RUN.findall(normalise_width(text)):
+    for run in HAN_RUN.findall(normalise_width(text)):
         words.extend(w for w in _jieba().lcut(run, HMM=True) if w not in stop_words)
     return words
 
@@ -59,7 +58,7 @@ def text_words(text: str) -> list[str]:
     ['refund', 'asap', '申请', '退款']
     """
     plain = normalise_width(str(text))
-    words = [w.lower() for w in _LATIN_WORD.findall(_HAN_RUN.sub(" ", plain))]
+    words = [w.lower() for w in _LATIN_WORD.findall(HAN_RUN.sub(" ", plain))]
     if has_han(plain):
         words.extend(chinese_words(plain))
     return words
@@ -75,7 +74,7 @@ def segmented(text: str) -> str:
     plain = normalise_width(str(text))
     if not has_han(plain):
         return plain
-    cut = _HAN_RUN.sub(lambda run: " " + " ".join(_jieba().lcut(run.group(0), HMM=True)) + " ", plain)
+    cut = HAN_RUN.sub(lambda run: " " + " ".join(_jieba().lcut(run.group(0), HMM=True)) + " ", plain)
     return re.sub(r"\s+", " ", cut).strip()
 
 
@@ -88,7 +87,7 @@ def chinese_spans(text: str, start: int = 0, end: int | None = None) -> list[tup
     """
     end = len(text) if end is None else end
     spans, position = [], start
-    for run in _HAN_RUN.finditer(text, start, end):
+    for run in HAN_RUN.finditer(text, start, end):
         if run.start() > position:
             spans.append((position, run.start()))
         spans.extend((run.start() + a, run.start() + b) for _, a, b in _jieba().tokenize(run.group(0), HMM=True))
@@ -110,9 +109,9 @@ def tfidf_terms(text: str) -> list[str]:
     ['great', 'room', 'great room', '很', '干', '净', '很干', '干净', '很干净']
     """
     plain = normalise_width(str(text)).lower()
-    words = _TERM_WORD.findall(_HAN_RUN.sub(" ", plain) if has_han(plain) else plain)
+    words = _TERM_WORD.findall(HAN_RUN.sub(" ", plain) if has_han(plain) else plain)
     terms = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
-    for run in _HAN_RUN.findall(plain):
+    for run in HAN_RUN.findall(plain):
         terms.extend(run[i:i + n] for n in (1, 2, 3) for i in range(len(run) - n + 1))
     return terms
 

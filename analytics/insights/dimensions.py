@@ -10,7 +10,7 @@ import pandas as pd
 from analytics.insights.columns import numeric
 from analytics.insights.sentences import sentence_polarity
 from analytics.insights.topics import DEFAULT_KEYWORDS, OTHER
-from analytics.language import has_han, normalise_width
+from analytics.language import NON_HAN_LETTER, has_han, normalise_width
 
 # Whole-word, case-insensitive keyword rules, multi-word allowed. The product topics extend the topic
 # tagger's DEFAULT_KEYWORDS with the words customers use for them; the RATER dimensions (SERVQUAL) are kept
@@ -48,8 +48,6 @@ SENTIMENT_POLARITY = {"negative": -1, "neutral": 0, "positive": 1}
 EVIDENCE_CHARS = 200  # characters of the text kept as evidence for a mention from stored tags
 
 _BLANK = "[ \t\u00a0]+"
-# A word character other than a Chinese one (Python re): Chinese text around an English keyword is no part of it.
-_LETTER = r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 
 
 def keyword_regex(words: Sequence[str], *, extract: bool = False) -> str | None:
@@ -81,7 +79,7 @@ def keyword_regex(words: Sequence[str], *, extract: bool = False) -> str | None:
     chinese = "|".join(_escaped_phrase(w) for w in cleaned if has_han(w))
     alternatives = "|".join(_escaped_phrase(w) for w in cleaned if not has_han(w))
     if extract:
-        whole = f"(?<!{_LETTER})(?:{alternatives})(?!{_LETTER})" if alternatives else ""
+        whole = f"(?<!{NON_HAN_LETTER})(?:{alternatives})(?!{NON_HAN_LETTER})" if alternatives else ""
         return f"(?i)({'|'.join(p for p in (whole, chinese) if p)})"
     whole = f"(?:^|[^\\w])(?:{alternatives})(?:[^\\w]|$)" if alternatives else ""
     return f"(?i)(?:{'|'.join(p for p in (whole, chinese) if p)})"

@@ -13,7 +13,7 @@ from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_score
 
-from analytics.language import has_han, normalise_width
+from analytics.language import NON_HAN_LETTER, has_han, normalise_width
 from analytics.words import keyword_words
 
 OTHER = "other"  # what an interaction gets when no label reaches the threshold
@@ -152,8 +152,6 @@ def has_text(frame: pd.DataFrame) -> pd.Series:
         return pd.Series(False, index=frame.index)
     return frame["text"].astype(object).map(lambda t: bool(_clean(t))).astype(bool)
 
-# A word character other than a Chinese one: what may not touch a whole-word keyword ("iPhone很好" holds "iphone").
-_LETTER = r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 
 
 def _keyword_pattern(words: Sequence[str]) -> re.Pattern | None:
@@ -164,7 +162,7 @@ def _keyword_pattern(words: Sequence[str]) -> re.Pattern | None:
     # spaces between words: a keyword with Chinese characters matches anywhere in the text.
     whole = "|".join(re.escape(w) for w in cleaned if not has_han(w))
     anywhere = "|".join(re.escape(w) for w in cleaned if has_han(w))
-    parts = ([rf"(?<!{_LETTER})(?:{whole})(?!{_LETTER})"] if whole else []) + ([anywhere] if anywhere else [])
+    parts = ([rf"(?<!{NON_HAN_LETTER})(?:{whole})(?!{NON_HAN_LETTER})"] if whole else []) + ([anywhere] if anywhere else [])
     return re.compile("|".join(parts), re.IGNORECASE)
 
 

@@ -47,3 +47,11 @@ def test_full_width_forms_become_ascii_and_chinese_stays():
     assert normalise_width("ＡＢＣ１２３，好。") == "ABC123,好。"  # the full-width comma is ASCII's; 。 has no ASCII form
     assert normalise_width("plain") == "plain"
     assert has_han("退款 refund") and not has_han("refund")
+
+
+@pytest.mark.parametrize("character", ["一", "龥", "㐀", "豈", "𠀀"])
+def test_the_vectorised_detector_and_the_python_patterns_share_one_han_range(character):
+    # Extension B (𠀀) included: the Arrow counts and has_han / keyword matching read the same characters.
+    assert detect_languages([character * 3]).tolist() == ["zh"]
+    assert has_han(f"abc{character}")
+    assert not has_han("abc ｄｅｆ 123")
