@@ -25,6 +25,8 @@ _EPILOG = """examples:
   python -m models train --input tickets.parquet --text-column body --label-column intent --recipe full
   python -m models score --model data/.gapsight/models/sentiment-... --input new.csv --text-column review \\
       --output scored.parquet
+  python -m models score --engine ray --model data/.gapsight/models/sentiment-... --input shards/ \\
+      --text-column review --output scored/
   python -m models evaluate --model data/.gapsight/models/sentiment-... --input labelled.csv \\
       --text-column review --label-column sentiment
   python -m models quantize --model data/.gapsight/models/sentiment-...
@@ -348,6 +350,8 @@ def _score_rows() -> int:
 
 
 def cmd_score(args) -> int:
+    if args.engine == "ray":
+        return _score_with_ray(args)
     folder = _model_folder(args.model)
     _check_output(args.output)
     profile = _profile(args.input)
@@ -355,9 +359,8 @@ def cmd_score(args) -> int:
 
     from collections import Counter
 
-    import pandas as pd
-
     from models.flows.files import read_frames, table_writer
+    from models.flows.ray_scoring import with_predictions
     from models.tasks import load_scorer
 
     score = load_scorer(folder, device=args.device, batch_size=args.batch_size)
@@ -373,9 +376,7 @@ def cmd_score(args) -> int:
         with table_writer(args.output) as append:
             for frame in read_frames(profile, rows=_score_rows(), read_rows=CHUNK_ROWS, warn=_warn):
                 predictions = score(frame[text].tolist(), progress=show)
-                # The input's columns first; a prediction column whose name the input already uses gets a prefix.
-                renamed = {c: f"predicted_{c}" for c in predictions.columns if c in frame.columns}
-                append(pd.concat([frame, predictions.rename(columns=renamed)], axis=1))
+                append(with_predictions(frame, predictions))
                 counts.update(predictions["label"].dropna().tolist())
                 done += len(frame)
         line.show(1.0, f"scored {done:,}/{done:,} texts", force=True)
@@ -383,6 +384,34 @@ def cmd_score(args) -> int:
         line.close()
     summary = ", ".join(f"{n:,} {label}" for label, n in counts.most_common())
     print(f"Scored {done:,} texts ({summary}) → {Path(args.output)}")
+    return 0
+
+
+def _score_with_ray(args) -> int:
+    """``score --engine ray``: shards scored by a Ray Data actor pool, on a local cluster or ``--address``."""
+    folder = _model_folder(args.model)
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        raise CommandError("--engine ray needs the ray package: pip install -r requirements.txt")
+    from models.flows.ray_scoring import score_with_ray
+
+    line = ProgressLine()
+
+    def show(scored: int, total: int | None) -> None:
+        line.show(scored / total if total else 0.0, f"scored {scored:,}" + (f"/{total:,}" if total else "") + " texts")
+
+    try:
+        run = score_with_ray(folder, args.input, args.output, text_column=args.text_column, address=args.address,
+                             actors=args.actors, batch_size=args.batch_size or 4096, progress=show)
+        line.show(1.0, f"scored {run.rows:,} texts", force=True)
+    finally:
+        line.close()
+    skipped = f"; {len(run.skipped)} shard(s) already done, skipped" if run.skipped else ""
+    retried = f"; {run.retries} shard attempt(s) retried" if run.retries else ""
+    kind = "GPU" if run.gpu_actors else "CPU"
+    print(f"Scored {run.rows:,} texts in {len(run.scored)} shard(s) with {run.actors} {kind} actor(s) in "
+          f"{run.seconds:.1f} s{skipped}{retried} → {Path(args.output)}")
     return 0
 
 
@@ -525,6 +554,13 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--text-column", required=True, metavar="COL", help="column holding the texts")
     score.add_argument("--output", required=True, metavar="FILE", help="where to write (.parquet or .csv)")
     score.add_argument("--batch-size", type=int, help="texts per batch (default: the device's)")
+    score.add_argument("--engine", choices=("local", "ray"), default="local",
+                       help="local: this process (default); ray: Ray Data shards and an actor pool (--input may be "
+                            "a folder of .parquet/.csv shards, --output then a folder)")
+    score.add_argument("--address", help="with --engine ray: the cluster to join (e.g. ray://head:10001 or auto); "
+                                         "default: start a local one")
+    score.add_argument("--actors", type=int, help="with --engine ray: actor-pool size (default: one per GPU, "
+                                                  "else one per CPU but one)")
     _add_device(score)
     score.set_defaults(handler=cmd_score)
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analytics.language import CHINESE, detect_languages, normalise_width
+from analytics.language import CHINESE, HAN_CLASS, detect_languages, normalise_width
 from analytics.words import chinese_words
 from models.text import clean_text
 
@@ -99,16 +100,33 @@ def _snownlp_lexicon() -> tuple[dict[str, float], frozenset[str]]:
     return weights, frozenset(normal.stop)
 
 
+# Degree adverbs jieba glues to the word they modify (很差, 太脏, 非常满意): words neither lexicon lists. Cut off,
+# the word is scored (and, by pysenti's rules, intensified). Not 好, which starts words of its own (好评, 好吃).
+_DEGREE_ADVERBS = ("非常", "特别", "十分", "比较", "相当", "很", "太", "超", "挺", "真", "最", "更", "极", "蛮")
+_GLUED_DEGREE = re.compile("(" + "|".join(_DEGREE_ADVERBS) + f")(?=[{HAN_CLASS}])")
+# A degree adverb in front of a word multiplies its weight by this (pysenti's own multipliers run 0.5-2).
+_DEGREE_BOOST = 1.5
+
+
+def _word_weight(word: str, weights: dict[str, float]) -> float:
+    if word in weights:
+        return weights[word]
+    for adverb in _DEGREE_ADVERBS:
+        if word.startswith(adverb) and word[len(adverb):] in weights:
+            return _DEGREE_BOOST * weights[word[len(adverb):]]
+    return 0.0
+
+
 def _snownlp_compound(text: str) -> float:
     weights, stop = _snownlp_lexicon()
-    odds = sum(weights.get(w, 0.0) for w in chinese_words(text, stop_words=stop))
+    odds = sum(_word_weight(w, weights) for w in chinese_words(text, stop_words=stop))
     return 2.0 / (1.0 + math.exp(-max(min(odds, 50.0), -50.0))) - 1.0
 
 
 def _pysenti_compound(text: str) -> float:
     from pysenti import rule_classifier  # imported on first use: it loads its dictionaries
 
-    raw = rule_classifier.classify(text)["score"]
+    raw = rule_classifier.classify(_GLUED_DEGREE.sub(r"\1 ", text))["score"]
     return raw / math.sqrt(raw * raw + _NORMALISE_ALPHA)
 
 

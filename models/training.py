@@ -19,7 +19,8 @@ from models.best_of import CalibratedReport, calibrated_report
 from models.calibration import Calibration
 from models.device import DeviceInfo, autocast, choose_device, padded_width
 from models.evaluation import EvaluationReport
-from models.inference import classifier_logits, pad_id_of, predict_proba, run_batches
+from models.inference import classifier_logits, predict_proba, run_batches
+from models.windows import pad_id_of
 from models.labels import DataSplit, TrainingData, prepare_training_data, split_dataset
 from models.recipes import FineTuneConfig, planned_steps
 

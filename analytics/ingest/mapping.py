@@ -71,6 +71,10 @@ _CHANNEL_WORDS = frozenset({
 })
 _CHANNEL_CORE = frozenset(w for w in _CHANNEL_WORDS if w not in {"in", "live", "media", "center", "centre",
                                                                 "contact", "play", "form", "text", "x"})
+# Names of a sentiment class column (review corpora ship 1 = positive / 0 = negative as "label"): such a column
+# holding only 0 and 1 is a two-point rating, which the app reads as negative / positive.
+_SENTIMENT_LABEL_NAMES = frozenset({"label", "labels", "sentiment", "polarity", "target", "class", "y", "标签",
+                                    "情感", "极性", "情感标签", "情感倾向"})
 _STAR_TEXT = re.compile(r"★|☆|\bstars?\b|/\s*(?:5|10)\b|out of|thumb|👍|👎")
 
 
@@ -427,9 +431,17 @@ def _find_rating(profiles: list[_ColumnProfile]) -> tuple[str, str] | None:
         starry = profile.text.str.lower().str.contains(_STAR_TEXT).mean() >= CONTENT_MIN_SHARE
         small_whole = (len(raw) > 0 and bool(np.all(raw == np.round(raw))) and raw.min() >= 1 and raw.max() <= 10
                        and len(np.unique(raw)) >= 2)
-        if share >= CONTENT_MIN_SHARE and (starry or small_whole) and (best is None or share > best[0]):
-            kind = "star or thumbs text" if starry else "small whole numbers"
-            best = (share, profile.name, f"{kind}, read as {label} ({share:.0%} of sample)")
+        # Sorted corpora put every positive first, so the sample may hold only 1s; the import sees both values.
+        binary_label = (profile.name.strip().lower() in _SENTIMENT_LABEL_NAMES and len(raw) > 0
+                        and set(np.unique(raw).tolist()) <= {0.0, 1.0})
+        if (share >= CONTENT_MIN_SHARE and (starry or small_whole or binary_label)
+                and (best is None or share > best[0])):
+            if binary_label and not starry:
+                reason = f"name '{profile.name}' holds a 0/1 sentiment label, read as 0 = negative, 1 = positive"
+            else:
+                kind = "star or thumbs text" if starry else "small whole numbers"
+                reason = f"{kind}, read as {label} ({share:.0%} of sample)"
+            best = (share, profile.name, reason)
     return None if best is None else (best[1], best[2])
 
 

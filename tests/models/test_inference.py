@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from models.inference import chunk_texts, classifier_logits, predict, predict_proba
+from models.inference import classifier_logits, predict, predict_proba
+from models.windows import chunk_texts
 
 TEXTS = [
     "ok",
@@ -47,7 +48,7 @@ def test_chunks_cover_a_long_text_with_overlapping_windows(tokenizer):
     chunks = chunk_texts(tokenizer, [long_text, "short one"], max_length=16, overlap=0.25)
     body = 14  # 16 minus [CLS] and [SEP]
     step = body - int(body * 0.25)
-    own = [c for c, o in zip(chunks.ids, chunks.owner) if o == 0]
+    own = [chunks.window(k) for k in range(len(chunks)) if chunks.owner[k] == 0]
     assert len(own) == -(-(len(tokens) - body) // step) + 1
     assert all(len(c) <= 16 and c[0] == tokenizer.cls_token_id and c[-1] == tokenizer.sep_token_id for c in own)
     for first, second in zip(own, own[1:]):
@@ -64,9 +65,9 @@ def test_long_text_probabilities_are_the_length_weighted_mean_of_its_chunks(tiny
     assert np.isfinite(proba).all()
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
     chunks = chunk_texts(tokenizer, [long_text], max_length=24)
-    assert len(chunks.ids) > 3
+    assert len(chunks) > 3
     per_chunk = []
-    for ids in chunks.ids:
+    for ids in (chunks.window(k) for k in range(len(chunks))):
         with torch.no_grad():
             per_chunk.append(tiny_model(input_ids=torch.tensor([ids])).logits.softmax(-1)[0].numpy())
     expected = np.average(np.stack(per_chunk), axis=0, weights=chunks.weight)
@@ -182,13 +183,12 @@ def test_cuda_bf16_scores_agree_with_cpu(trained, cpu):
 
 
 def test_blocks_and_the_cuda_code_path_keep_rows_in_order(tiny_model, tokenizer, cpu, monkeypatch):
-    # Small blocks, one of them all empty, scored through the CUDA code path (next block
-    # tokenized on a helper thread, outputs copied back in groups) but on the CPU.
+    # Small blocks, one of them all empty, scored through the CUDA code path (blocks prepared on worker threads,
+    # each with its own tokenizer copy) but on the CPU.
     import models.inference as inference
     from models.device import DeviceInfo
 
     monkeypatch.setattr(inference, "BLOCK_TEXTS", 3)
-    monkeypatch.setattr(inference, "_FLUSH_BATCHES", 2)
     texts = TEXTS[:4] + ["", None, "  "] + TEXTS[4:]
     fake_cuda = DeviceInfo(cpu.torch_device, "cuda", "pretend GPU", None, 2, 128)
     expected = predict_proba(tiny_model, tokenizer, texts, device=cpu, batch_size=64)

@@ -1,6 +1,7 @@
 """Tests for models.lexicon: VADER for English, pysenti + SnowNLP for Chinese, each text by its language."""
 
 import numpy as np
+import pytest
 
 from models.lexicon import lexicon_proba, score_chinese, score_lexicon, score_vader, vader_label
 
@@ -33,6 +34,13 @@ def test_obvious_chinese_sentences_get_the_right_label():
     assert frame.columns.tolist() == ["label", "compound", "negative", "neutral", "positive", "is_empty"]
     assert frame["compound"].iloc[0] > 0 > -0.5 > frame["compound"].iloc[1]
     np.testing.assert_allclose(frame[["negative", "neutral", "positive"]].sum(axis=1), 1.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("text, label", [("质量很差", "negative"), ("很差", "negative"), ("房间很脏", "negative"),
+                                         ("太贵了", "negative"), ("非常满意", "positive"), ("很不错", "positive")])
+def test_a_degree_adverb_glued_to_its_word_does_not_hide_the_word(text, label):
+    # jieba keeps 很差 as one word that neither lexicon lists: it used to score 0 (neutral), 质量很差 even positive.
+    assert score_chinese([text])["label"].tolist() == [label]
 
 
 def test_each_text_is_scored_by_its_languages_lexicon_in_input_order():

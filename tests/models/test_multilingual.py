@@ -278,3 +278,17 @@ def test_concurrent_conversions_share_one_folder(home, monkeypatch):
     assert len(finished) == 2  # both converted (a conversion takes seconds): one lost the rename to the other
     assert folders == [home / "bases" / FOLDER_NAME] * 2
     assert multilingual._is_complete(folders[0]) and leftovers(home) == []
+
+
+def test_the_array_windows_match_the_per_row_loop_on_the_sentencepiece_tokenizer(e5_tokenizer):
+    # <s> … </s> around every window, Chinese and mixed text, a text past the window cap.
+    from models.windows import chunk_texts
+    from tests.bench import legacy_scoring
+
+    texts = ["酒店位置很好，但是房间太小了。" * 40, "", "I love my 小米 phone", "退款", None, "房间" * 3000]
+    for max_length in (16, 64, 128):
+        old = legacy_scoring.chunk_texts(e5_tokenizer, texts, max_length=max_length)
+        new = chunk_texts(e5_tokenizer, texts, max_length=max_length)
+        assert [list(ids) for ids in old.ids] == [new.window(k) for k in range(len(new))]
+        assert old.owner.tolist() == new.owner.tolist() and old.weight.tolist() == new.weight.tolist()
+        assert new.ids[0, 0] == e5_tokenizer.cls_token_id

@@ -287,3 +287,16 @@ def test_real_files(path, expected):
         frame = pd.read_csv(source, dtype=str, nrows=500, keep_default_na=False)
         frame.columns = [c if not c.startswith("Unnamed") else "column_1" for c in frame.columns]
     assert mapped(frame) == expected
+
+
+@pytest.mark.parametrize("name", ["label", "Sentiment", "标签"])
+def test_a_0_1_sentiment_label_column_is_the_rating_even_when_the_sample_holds_only_ones(name):
+    # ChnSentiCorp-style dumps: label 1 / 0, every positive first, so the first rows hold only 1s.
+    review = "房间干净，服务周到，早餐也不错，下次还会再来"
+    for values in (["1"] * 6, ["1", "0"] * 3):
+        suggestion = suggest_mapping(pd.DataFrame({name: values, "review": [review] * 6}))
+        assert suggestion.mapping["rating"] == name and suggestion.mapping["text"] == "review"
+        assert "0 = negative, 1 = positive" in suggestion.reasons["rating"]
+    # Another name, or other numbers, is no sentiment label.
+    assert suggest_mapping(pd.DataFrame({"flag": ["1", "0"] * 3, "review": [review] * 6})).mapping["rating"] is None
+    assert suggest_mapping(pd.DataFrame({name: ["2", "0"] * 3, "review": [review] * 6})).mapping["rating"] is None
