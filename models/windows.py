@@ -1,15 +1,17 @@
 """Host-side preparation of scoring batches: texts → token windows → padded batches, as numpy, no per-token Python.
 
-The fast tokenizer's batch encoder does the work in Rust (it releases the GIL): truncation, the overlapping windows
-of long texts (``return_overflowing_tokens`` with a stride) and the special tokens of every window; what is left
-here is array slicing. :class:`Preparer` runs blocks of texts on worker threads, one tokenizer copy per thread
+The fast tokenizer's Rust encoder does the work (it releases the GIL): truncation, the overlapping windows of long
+texts (its overflowing encodings, with a stride) and the special tokens of every window; what is left here is one
+flat copy of the ids into a padded matrix, and array slicing. :class:`Preparer` runs blocks of texts on worker threads, one tokenizer copy per thread
 (fast tokenizers are not thread-safe), a bounded number of blocks ahead of the accelerator.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -108,24 +110,46 @@ def chunk_texts(tokenizer, texts: Sequence[object], *, max_length: int = 128, ov
     stride = int(body * overlap)  # window k starts at k × (body − stride) text tokens
     max_chars = (max(1, body - stride) * (max_chunks - 1) + body) * _MAX_CHARS_PER_TOKEN
     cleaned = _clean_all(texts)
-    positions = np.asarray([i for i, t in enumerate(cleaned) if t], dtype=np.int64)
+    positions = [i for i, t in enumerate(cleaned) if t]
     empty = np.ones(len(cleaned), dtype=bool)
-    if not len(positions):
-        return Chunks(np.zeros((0, 0), dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                      np.zeros(0, dtype=np.float64), empty)
-    encoded = tokenizer([cleaned[i][:max_chars] for i in positions], truncation=True, max_length=max_length,
-                        stride=stride, return_overflowing_tokens=True, padding=True, padding_side="right",
-                        return_tensors="np",
-                        return_attention_mask=True, return_token_type_ids=False)
-    ids = np.ascontiguousarray(encoded["input_ids"], dtype=np.int64)
-    lengths = encoded["attention_mask"].sum(axis=1).astype(np.int64)
-    sample = np.asarray(encoded.get("overflow_to_sample_mapping", np.arange(len(ids))), dtype=np.int64)
-    # Windows of one text are consecutive: a window's rank is its distance from the text's first window.
-    first = np.searchsorted(sample, sample, side="left")
-    keep = (np.arange(len(sample)) - first < max_chunks) & (lengths > special)
-    ids, lengths, owner = ids[keep], lengths[keep], positions[sample[keep]]
+    rows: list[list[int]] = []
+    owners: list[int] = []
+    if positions:
+        encoder = _window_encoder(tokenizer, max_length, stride)
+        for pos, encoding in zip(positions, encoder.encode_batch_fast([cleaned[i][:max_chars] for i in positions],
+                                                                       add_special_tokens=True), strict=True):
+            rows.append(encoding.ids)
+            owners.append(pos)
+            for window in encoding.overflowing[: max_chunks - 1]:  # only long texts have more windows
+                rows.append(window.ids)
+                owners.append(pos)
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    keep = lengths > special  # a text of characters the tokenizer drops has only its special tokens
+    owner = np.asarray(owners, dtype=np.int64)[keep]
+    ids = np.full((len(rows), int(lengths.max()) if len(rows) else 0), pad_id_of(tokenizer), dtype=np.int64)
+    ids[np.arange(ids.shape[1])[None, :] < lengths[:, None]] = np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    ids, lengths = ids[keep], lengths[keep]
+    if len(ids):
+        ids = ids[:, : int(lengths.max())]
     empty[owner] = False
     return Chunks(ids=ids, lengths=lengths, owner=owner, weight=(lengths - special).astype(np.float64), empty=empty)
+
+
+# Configured copies of a tokenizer's Rust encoder, per tokenizer object and (window, stride): encoding through it
+# skips transformers' per-row Python wrapper, which ran slower than the Rust encoder itself.
+_ENCODERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _window_encoder(tokenizer, max_length: int, stride: int):
+    cache = _ENCODERS.setdefault(tokenizer, {})
+    encoder = cache.get((max_length, stride))
+    if encoder is None:
+        encoder = copy.deepcopy(tokenizer.backend_tokenizer)
+        encoder.enable_truncation(max_length=max_length, stride=stride, strategy="longest_first", direction="right")
+        encoder.no_padding()
+        cache[(max_length, stride)] = encoder
+    return encoder
 
 
 def pad_sequences(sequences: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
