@@ -307,6 +307,18 @@ def _print_outcome(outcome) -> None:
         _warn(warning)
 
 
+def _base_for(choice: str, texts: list) -> str:
+    """The base model ``--base`` names, or (``auto``) the one the texts' languages call for, as in the app."""
+    from models.base import BASE_MODEL_NAME, choose_base_for_texts
+    from models.multilingual import MULTILINGUAL_BASE_NAME
+
+    if choice == "minilm":
+        return BASE_MODEL_NAME
+    if choice == "multilingual":
+        return MULTILINGUAL_BASE_NAME
+    return choose_base_for_texts(texts)
+
+
 def cmd_train(args) -> int:
     texts, labels, label_source = read_labelled(args)
     task = args.task or ("sentiment" if args.from_ratings else args.label_column)
@@ -318,11 +330,12 @@ def cmd_train(args) -> int:
 
     device = resolve_device(args.device)
     config = _train_config(args, cuda=device.is_cuda)
+    base = _base_for(args.base, usable.texts)
     fitted = ", ".join(KIND_NAMES[kind] for kind in kinds_for(args.recipe, cuda=device.is_cuda))
     line = ProgressLine()
     print(f"Training {task!r} on {len(usable.texts):,} of {len(texts):,} rows of {Path(args.input).name} "
-          f"({label_source}; labels {', '.join(usable.classes)}) · {device.name} · recipe {args.recipe}: {fitted}",
-          file=sys.stderr)
+          f"({label_source}; labels {', '.join(usable.classes)}) · {device.name} · recipe {args.recipe}: {fitted} "
+          f"· base {base}", file=sys.stderr)
 
     def on_progress(event) -> None:
         line.show(event.fraction, describe_train_progress(event), force=event.phase != "train")
@@ -332,7 +345,7 @@ def cmd_train(args) -> int:
             outcome = train_classifier(
                 texts, labels, task=task, config=config, device=device, models_root=home / "models",
                 name=args.name or task, data_source=str(Path(args.input).resolve()), progress=on_progress,
-                model_factory=model_factory_from_env(), recipe=args.recipe,
+                model_factory=model_factory_from_env(), recipe=args.recipe, base=base,
             )
     finally:
         line.close()
@@ -407,6 +420,9 @@ def _score_with_ray(args) -> int:
         line.show(1.0, f"scored {run.rows:,} texts", force=True)
     finally:
         line.close()
+    if not run.scored:
+        print(f"Nothing to score: all {len(run.skipped)} shard(s) are already done → {Path(args.output)}")
+        return 0
     skipped = f"; {len(run.skipped)} shard(s) already done, skipped" if run.skipped else ""
     retried = f"; {run.retries} shard attempt(s) retried" if run.retries else ""
     kind = "GPU" if run.gpu_actors else "CPU"
@@ -510,6 +526,9 @@ def _default_help(name: str) -> str:
 
 
 def _add_train_settings(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base", choices=("auto", "minilm", "multilingual"), default="auto",
+                        help="base encoder: auto (default) takes the multilingual e5-small when under half of the "
+                             "texts are English, MiniLM otherwise")
     parser.add_argument("--recipe", choices=("auto", "full", "quick"), default="auto", help=_RECIPE_HELP)
     parser.add_argument("--epochs", type=int, help=f"passes over the training split {_default_help('epochs')}")
     parser.add_argument("--learning-rate", type=float,

@@ -67,6 +67,15 @@ def base_path_for(name: str) -> Path:
     raise ValueError(f"Unknown base model {name!r}: use {BASE_MODEL_NAME!r} or {MULTILINGUAL_BASE_NAME!r}.")
 
 
+def choose_base_for_texts(texts: Sequence[object]) -> str:
+    """:func:`choose_base` for texts whose languages are not stored yet (the command line's input files)."""
+    from collections import Counter
+
+    from analytics.language import detect_languages
+
+    return choose_base(Counter(detect_languages(texts).tolist()))
+
+
 # MiniLM's vocabulary is English: on Chinese it turns about 65 % of tokens into [UNK] (0.62 macro-F1 against the
 # multilingual base's 0.92, RESULTS.md). A dataset gets the multilingual base once most of its texts are not English.
 ENGLISH_SHARE_FOR_MINILM = 0.5

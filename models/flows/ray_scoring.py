@@ -157,6 +157,8 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
             raise ValueError(f"{shard.name} has no column {text_column!r}; its columns are {', '.join(columns)}.")
     for target in {out.parent for out in plan.outputs.values()}:
         target.mkdir(parents=True, exist_ok=True)
+    if not plan.pending:  # every shard is done: nothing to start a cluster for
+        return RayRun(skipped=[s.name for s in plan.done], seconds=time.perf_counter() - started)
     ray = _start_ray(address, local_cpus)
     resources = ray.cluster_resources()
     gpus, cpus = int(resources.get("GPU", 0)), max(1, int(resources.get("CPU", 1)))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.__main__ import main
+from models.__main__ import build_parser, main
 from models.registry import list_models
 from models.tasks import TINY_MODEL_ENV, score_texts
 
@@ -307,3 +307,17 @@ def test_cli_imports_from_analytics_only_home_and_schema():
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert {name for name in imported if name.split(".")[0] == "analytics"} <= {"analytics.home", "analytics.schema"}
+
+
+def test_train_chooses_the_base_from_the_texts_languages_unless_told():
+    from models.__main__ import _base_for
+    from models.base import BASE_MODEL_NAME
+    from models.multilingual import MULTILINGUAL_BASE_NAME
+
+    chinese = ["房间很干净，服务很好", "太差了，再也不来了", "I loved it"]
+    assert _base_for("auto", chinese) == MULTILINGUAL_BASE_NAME
+    assert _base_for("auto", ["the room was clean", "awful stay", "房间很干净"]) == BASE_MODEL_NAME
+    assert _base_for("minilm", chinese) == BASE_MODEL_NAME
+    assert _base_for("multilingual", ["the room was clean"]) == MULTILINGUAL_BASE_NAME
+    assert build_parser().parse_args(["train", "--input", "x.csv", "--text-column", "t", "--label-column", "l",
+                                      "--base", "minilm"]).base == "minilm"

@@ -154,6 +154,9 @@ def test_the_command_line_scores_with_ray_and_says_what_it_did(cluster, model_fo
                  "--text-column", "body", "--output", str(tmp_path / "other.parquet")]) == 2
     assert "has no column 'body'" in capsys.readouterr().err
     assert not (tmp_path / "other.parquet").exists()
+    assert main(["score", "--engine", "ray", "--model", str(model_folder), "--input", str(source),
+                 "--text-column", "review", "--output", str(tmp_path / "out.parquet")]) == 0
+    assert "Nothing to score: all 1 shard(s) are already done" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("source_name, output_name, message", [
