@@ -2,8 +2,9 @@
 
 The fast tokenizer's Rust encoder does the work (it releases the GIL): truncation, the overlapping windows of long
 texts (its overflowing encodings, with a stride) and the special tokens of every window; what is left here is one
-flat copy of the ids into a padded matrix, and array slicing. :class:`Preparer` runs blocks of texts on worker threads, one tokenizer copy per thread
-(fast tokenizers are not thread-safe), a bounded number of blocks ahead of the accelerator.
+flat copy of the ids into a padded matrix, and array slicing. :class:`Preparer` runs blocks of texts on worker
+threads, one tokenizer copy per thread (fast tokenizers are not thread-safe), a bounded number of blocks ahead of
+the accelerator.
 """
 
 from __future__ import annotations

@@ -303,13 +303,13 @@ def aggregate_chunks(values: np.ndarray, chunks: Chunks, n_columns: int, fill: f
     return result
 
 
-def legacy_predict_proba(model, tokenizer, texts: Sequence[object], *, device: DeviceInfo, batch_size: int | None = None,
-                         max_length: int = 128, temperature: float = 1.0) -> np.ndarray:
+def legacy_predict_proba(model, tokenizer, texts: Sequence[object], *, device: DeviceInfo,
+                         batch_size: int | None = None, max_length: int = 128, temperature: float = 1.0) -> np.ndarray:
     """Class probabilities exactly as :func:`models.inference.predict_proba` computed them before issue 16."""
     n_classes = int(model.config.num_labels)
     with MODEL_LOCK:
         prepare_model(model, device)
-        proba, _ = stream_texts(model, tokenizer, texts, device=device, batch_size=batch_size or device.default_batch_size,
-                                max_length=max_length, forward=classifier_logits, n_columns=n_classes,
+        proba, _ = stream_texts(model, tokenizer, texts, device=device,
+                                batch_size=batch_size or device.default_batch_size, max_length=max_length, forward=classifier_logits, n_columns=n_classes,
                                 transform=lambda logits: softmax(logits, temperature), fill=1.0 / n_classes)
     return proba.astype(np.float32)

@@ -1,4 +1,4 @@
-"""The array-based host pipeline (models.windows, issue 16) against the path it replaced (tests/bench/legacy_scoring)."""
+"""The array-based host pipeline (models.windows, issue 16) against the path it replaced (bench/legacy_scoring)."""
 
 import threading
 
