@@ -8,6 +8,7 @@ rerun skips the shards whose output is already there, so a crashed run resumes w
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -134,6 +135,22 @@ def _shard_rows(shard: Path) -> int | None:
     return pq.ParquetFile(shard).metadata.num_rows
 
 
+# How long a retry waits for the failed attempt's actors to hand their CPUs / GPUs back.
+_RELEASE_TIMEOUT_S = 120.0
+
+
+def _wait_for_release(ray, per_actor: dict, actors: int) -> None:
+    """Wait until a new actor pool and a reader fit: the actors of a finished or failed dataset give their resources
+    back some seconds later, and a pool started meanwhile can leave no CPU to the reader it waits for."""
+    gc.collect()
+    resource, need = ("GPU", actors) if "num_gpus" in per_actor else ("CPU", actors + 1)
+    deadline = time.monotonic() + _RELEASE_TIMEOUT_S
+    while ray.available_resources().get(resource, 0.0) < min(need, ray.cluster_resources().get(resource, 0.0)):
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.5)
+
+
 def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *, text_column: str,
                    address: str | None = None, actors: int | None = None, batch_size: int = 4096,
                    retries: int = 2, local_cpus: int | None = None,
@@ -174,6 +191,7 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
     reader = read_shard or _read_shard
     for shard in plan.pending:
         for attempt in range(retries + 1):
+            _wait_for_release(ray, per_actor, run.actors)  # the previous shard's or attempt's pool may linger
             try:
                 dataset = reader(ray, shard).map_batches(
                     RayScorer, fn_constructor_kwargs={"folder": str(model), "device": "cuda" if gpus else "cpu",
@@ -192,5 +210,6 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
                 if attempt == retries:
                     raise
                 run.retries += 1
+                dataset = None
     run.seconds = time.perf_counter() - started
     return run

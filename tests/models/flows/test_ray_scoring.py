@@ -16,6 +16,9 @@ from models.flows.ray_scoring import plan_shards, score_with_ray  # noqa: E402
 from models.registry import ModelMeta, save_model  # noqa: E402
 from models.tasks import score_texts  # noqa: E402
 
+# A Ray run that waits for resources it will never get hangs instead of failing: fail it within minutes.
+pytestmark = pytest.mark.timeout(300)
+
 
 @pytest.fixture(scope="module")
 def cluster():
