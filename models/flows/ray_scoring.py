@@ -100,6 +100,7 @@ class RayRun:
 
 
 def _start_ray(address: str | None, local_cpus: int | None):
+    """Ray, connected; and whether this call started it (then the run may restart and must stop it)."""
     import ray
 
     environment = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}
@@ -110,7 +111,8 @@ def _start_ray(address: str | None, local_cpus: int | None):
         if address is None:
             options["num_cpus"] = local_cpus or os.cpu_count() or 1
         ray.init(**options)
-    return ray
+        return ray, True
+    return ray, False
 
 
 def _read_shard(ray, shard: Path):
@@ -176,7 +178,19 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
         target.mkdir(parents=True, exist_ok=True)
     if not plan.pending:  # every shard is done: nothing to start a cluster for
         return RayRun(skipped=[s.name for s in plan.done], seconds=time.perf_counter() - started)
-    ray = _start_ray(address, local_cpus)
+    ray, owned = _start_ray(address, local_cpus)
+    try:
+        return _score_shards(ray, owned, plan, model, text_column=text_column, address=address, actors=actors,
+                             batch_size=batch_size, retries=retries, local_cpus=local_cpus, progress=progress,
+                             reader=read_shard or _read_shard, started=started)
+    finally:
+        if owned:
+            ray.shutdown()
+
+
+def _score_shards(ray, owned: bool, plan: ShardPlan, model, *, text_column: str, address: str | None,
+                  actors: int | None, batch_size: int, retries: int, local_cpus: int | None, progress, reader,
+                  started: float) -> RayRun:
     resources = ray.cluster_resources()
     gpus, cpus = int(resources.get("GPU", 0)), max(1, int(resources.get("CPU", 1)))
     run = RayRun(skipped=[s.name for s in plan.done], gpu_actors=gpus > 0)
@@ -186,12 +200,11 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
     per_actor = {"num_gpus": 1} if gpus else {"num_cpus": 1}
     expected = [_shard_rows(s) for s in plan.pending]
     total = None if None in expected else sum(expected)
-    context = ray.data.DataContext.get_current()
-    context.execution_options.preserve_order = True  # rows come out in the input's order, as locally
-    reader = read_shard or _read_shard
     for shard in plan.pending:
         for attempt in range(retries + 1):
             _wait_for_release(ray, per_actor, run.actors)  # the previous shard's or attempt's pool may linger
+            # Rows come out in the input's order, as locally.
+            ray.data.DataContext.get_current().execution_options.preserve_order = True
             try:
                 dataset = reader(ray, shard).map_batches(
                     RayScorer, fn_constructor_kwargs={"folder": str(model), "device": "cuda" if gpus else "cpu",
@@ -211,5 +224,8 @@ def score_with_ray(model: str | Path, source: str | Path, output: str | Path, *,
                     raise
                 run.retries += 1
                 dataset = None
+                if owned:  # a failed dataset's actors are not always released: a fresh local cluster frees them
+                    ray.shutdown()
+                    ray, _ = _start_ray(address, local_cpus)
     run.seconds = time.perf_counter() - started
     return run

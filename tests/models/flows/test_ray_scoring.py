@@ -22,16 +22,13 @@ pytestmark = pytest.mark.timeout(300)
 
 @pytest.fixture(scope="module")
 def cluster():
-    """One local Ray cluster of two CPUs for the module (a few seconds to start)."""
+    """Each run starts (and stops) its own local Ray cluster on this machine's CPUs, as the command line does."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.getLogger("ray").setLevel(logging.WARNING)  # Ray Data logs every operator's statistics at DEBUG
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
-             object_store_memory=200 * 1024 * 1024,
-             runtime_env={"env_vars": {"PYTHONPATH": str(Path(__file__).resolve().parents[3]),
-                                       "HF_HUB_OFFLINE": "1"}})
     ray.data.DataContext.get_current().enable_progress_bars = False
+    assert not ray.is_initialized()
     yield
-    ray.shutdown()
+    assert not ray.is_initialized()  # every run stopped the cluster it started
 
 
 @pytest.fixture(scope="module")
