@@ -17,19 +17,16 @@ import torch
 from models.device import DeviceInfo, autocast, padded_width
 from models.quantize import is_quantized
 from models.threads import available_cores
-from models.windows import Chunks, Preparer, chunk_texts, pad_id_of, pad_sequences
+from models.windows import Chunks, Preparer, pad_sequences
 
 __all__ = [
     "BLOCK_TEXTS",
     "MODEL_LOCK",
-    "Chunks",
     "Forward",
     "Predictions",
     "aggregate_chunks",
-    "chunk_texts",
     "classifier_logits",
     "model_classes",
-    "pad_id_of",
     "predict",
     "predict_proba",
     "prepare_workers",
