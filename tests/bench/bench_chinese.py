@@ -14,10 +14,10 @@ time and scoring rows/s on this machine.
 
 The experiments behind the follow-up tables: ``--transformer-rows 0`` fine-tunes on the whole 80 %; ``--recipe``
 picks the app's recipe for the device (default), its CPU recipe, the same with 128-token windows, or its GPU recipe
-(run on whatever device there is); ``--pooling mean`` puts the head on the masked mean of the token vectors (how e5 was trained; its checkpoint
-has no pooler, so the usual CLS pooler starts random) instead of the CLS pooler; ``blend`` averages the app's TF-IDF
-and the multilingual fine-tune's probabilities and also reports each at its best threshold on the test rows (an
-oracle: an upper bound, not a model).
+(run on whatever device there is); ``--pooling mean`` puts the head on the masked mean of the token vectors (how e5
+was trained; its checkpoint has no pooler, so the usual CLS pooler starts random) instead of the CLS pooler;
+``blend`` averages the app's TF-IDF and the multilingual fine-tune's probabilities and also reports each at its best
+threshold on the test rows (an oracle: an upper bound, not a model).
 """
 from __future__ import annotations
 
